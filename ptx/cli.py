@@ -1,0 +1,177 @@
+"""The ``ptx`` command: build demo data, validate a source, print the headline KPIs.
+
+Each command opens, calls one library function and prints; known problems (any
+:class:`ptx.PtxError`) become a one-line message and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+from ptx import query
+from ptx.config import DEMO_SOURCE, load_config
+from ptx.errors import PtxError
+from ptx.sources import open_source
+
+
+def _progress_bar(label: str):
+    """A text progress bar on stderr: call with (done, total)."""
+
+    def show(done: int, total: int) -> None:
+        width = 30
+        filled = int(width * done / total) if total else width
+        sys.stderr.write(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,}")
+        if done >= total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    return show
+
+
+def _import_progress(table: str, rows: int) -> None:
+    sys.stderr.write(f"\rimporting {table}: {rows:,} rows read")
+    sys.stderr.flush()
+
+
+def _open(args):
+    config = load_config(args.config, location=args.source)
+    source = open_source(config, progress=_import_progress)
+    sys.stderr.write("\r\033[K") if source.imported else None
+    return source
+
+
+def cmd_demo(args) -> int:
+    from ptx.demo import write_demo
+
+    written = write_demo(
+        args.target,
+        rows=args.rows,
+        complaints=args.complaints,
+        seed=args.seed,
+        fmt=args.format,
+        progress=None if args.quiet else _progress_bar("feedback"),
+    )
+    summary = ", ".join(f"{n:,} {t}" for t, n in written.items())
+    print(f"Wrote demo source {args.target}: {summary}.")
+    return 0
+
+
+def cmd_validate(args) -> int:
+    from ptx.validate import validation_report
+
+    source = _open(args)
+    report = validation_report(source)
+    print(report.to_text())
+    return 0 if report.ok else 1
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date; write YYYY-MM-DD") from None
+
+
+def cmd_kpis(args) -> int:
+    from ptx.kpis import default_window, headline_kpis
+
+    source = _open(args)
+    as_of = query.as_of_date(source)
+    start, end = default_window(as_of)
+    filters = query.Filters(
+        start=args.start or start,
+        end=args.end or end,
+        sites=tuple(args.site or ()),
+        divisions=tuple(args.division or ()),
+        departments=tuple(args.department or ()),
+        channels=tuple(args.channel or ()),
+    )
+    known = set(query.departments(source)["department_id"])
+    unknown = [d for d in filters.departments if d not in known]
+    if unknown:
+        raise PtxError(
+            f"Unknown department id(s): {', '.join(unknown)}. Known ids: {', '.join(sorted(known))}."
+        )
+    table = headline_kpis(source, filters, as_of)
+    if args.format == "json":
+        out = {
+            "source": source.label,
+            "as_of": as_of.isoformat(),
+            "from": filters.start.isoformat(),
+            "to": filters.end.isoformat(),
+            "filters": {
+                "site": list(filters.sites), "division": list(filters.divisions),
+                "department": list(filters.departments), "channel": list(filters.channels),
+            },
+            "kpis": json.loads(table.to_json(orient="records")),
+        }
+        print(json.dumps(out, indent=2))
+    else:
+        print(f"{source.label}  as of {as_of}  from {filters.start} to {filters.end}")
+        shown = table[["label", "value", "low", "high", "n", "previous", "change"]]
+        print(shown.to_string(index=False, float_format=lambda v: f"{v:,.1f}", na_rep="-"))
+    return 0
+
+
+def cmd_schema(args) -> int:
+    from ptx.schema import schema_markdown
+
+    print(schema_markdown())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ptx", description="Patient-experience analytics.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def with_source(p):
+        p.add_argument("source", nargs="?", help="path or SQLAlchemy URL (default: PTX_SOURCE, "
+                       "the config file's [source] location, or the demo source)")
+        p.add_argument("--config", type=Path, help="config file (default: PTX_CONFIG or ./ptx.toml)")
+        return p
+
+    demo = sub.add_parser("demo", help="write the deterministic demo source")
+    demo.add_argument("target", nargs="?", default=str(DEMO_SOURCE),
+                      help="a .duckdb or .sqlite file, a folder, or a SQLAlchemy URL "
+                      f"(default: {DEMO_SOURCE})")
+    demo.add_argument("--rows", type=int, default=150_000, help="feedback responses (default 150,000)")
+    demo.add_argument("--complaints", type=int, help="complaints (default: one per 40 responses)")
+    demo.add_argument("--seed", type=int, default=2026)
+    demo.add_argument("--format", choices=("csv", "parquet"), help="for a folder target")
+    demo.add_argument("--quiet", action="store_true", help="no progress bar")
+    demo.set_defaults(func=cmd_demo)
+
+    validate = with_source(sub.add_parser("validate", help="check a source; exit 1 if rows are quarantined"))
+    validate.set_defaults(func=cmd_validate)
+
+    kpis = with_source(sub.add_parser("kpis", help="print the headline KPIs"))
+    kpis.add_argument("--department", action="append", help="department id (repeatable)")
+    kpis.add_argument("--division", action="append", help="division (repeatable)")
+    kpis.add_argument("--site", action="append", help="site (repeatable)")
+    kpis.add_argument("--channel", action="append", help="feedback channel (repeatable)")
+    kpis.add_argument("--from", dest="start", type=_date, help="first date (default: 12 months "
+                      "before the as-of date)")
+    kpis.add_argument("--to", dest="end", type=_date, help="last date (default: the as-of date)")
+    kpis.add_argument("--format", choices=("table", "json"), default="table")
+    kpis.set_defaults(func=cmd_kpis)
+
+    schema = sub.add_parser("schema", help="print the data model as Markdown")
+    schema.set_defaults(func=cmd_schema)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except PtxError as exc:
+        print(f"ptx: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,143 @@
+"""Where the data is and how its columns map onto the ptx data model.
+
+A source is named by a path or a SQLAlchemy URL, from (first wins) an explicit argument, the
+``PTX_SOURCE`` environment variable, the ``[source] location`` of the config file, or the
+embedded demo source. The config file is ``PTX_CONFIG`` or ``./ptx.toml`` when present::
+
+    [source]
+    location = "postgresql://ptx@db.example.org/patient_experience"
+    as_of = "2026-09-30"          # optional; default: the latest date in the data
+
+    [tables.feedback]
+    name = "fft_responses"        # the table (or CSV/Parquet file stem) in the source
+    date_format = "%d/%m/%Y"      # CSV/Parquet only; default ISO 8601 (YYYY-MM-DD)
+
+    [tables.feedback.columns]     # model column = source column
+    received_date = "Date"
+    department_id = "Ward code"
+
+    [tables.feedback.constants]   # a model column the source lacks, with one value for all rows
+    rating_scale = "fft5"
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from ptx.errors import ConfigError
+from ptx.schema import TABLES
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEMO_SOURCE = PROJECT_ROOT / "data" / "demo.duckdb"
+
+
+@dataclass(frozen=True)
+class TableMapping:
+    """How one model table is found in a source."""
+
+    name: str
+    columns: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    constants: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    date_format: str | None = None
+
+    def source_column(self, model_column: str) -> str:
+        return self.columns.get(model_column, model_column)
+
+
+@dataclass(frozen=True)
+class Config:
+    """The resolved configuration: a source location, an optional as-of date and mappings."""
+
+    location: str
+    as_of: date | None = None
+    tables: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    path: Path | None = None  # the config file it came from, if any
+
+    def mapping(self, table: str) -> TableMapping:
+        return self.tables.get(table) or TableMapping(name=table)
+
+
+def _table_mapping(table: str, raw: Any, where: str) -> TableMapping:
+    if table not in TABLES:
+        raise ConfigError(
+            f"{where}: [tables.{table}] is not a table of the data model; "
+            f"use one of {', '.join(TABLES)}."
+        )
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: [tables.{table}] must be a table of settings.")
+    unknown = set(raw) - {"name", "columns", "constants", "date_format"}
+    if unknown:
+        raise ConfigError(
+            f"{where}: [tables.{table}] has unknown setting(s) {sorted(unknown)}; "
+            "allowed: name, columns, constants, date_format."
+        )
+    model_columns = set(TABLES[table].column_names)
+    for section in ("columns", "constants"):
+        bad = set(raw.get(section, {})) - model_columns
+        if bad:
+            raise ConfigError(
+                f"{where}: [tables.{table}.{section}] names {sorted(bad)}, which are not columns "
+                f"of '{table}'; the model's columns are {', '.join(sorted(model_columns))}."
+            )
+    return TableMapping(
+        name=str(raw.get("name", table)),
+        columns=MappingProxyType({k: str(v) for k, v in raw.get("columns", {}).items()}),
+        constants=MappingProxyType(dict(raw.get("constants", {}))),
+        date_format=raw.get("date_format"),
+    )
+
+
+def _parse_as_of(value: Any, where: str) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ConfigError(f"{where}: as_of = {value!r} is not a date; write it as YYYY-MM-DD.")
+
+
+def load_config(path: str | Path | None = None, *, location: str | None = None) -> Config:
+    """Resolve the configuration.
+
+    Parameters
+    ----------
+    path
+        A TOML config file. Default: ``PTX_CONFIG``, else ``./ptx.toml`` when it exists.
+    location
+        A source path or URL that overrides everything else.
+    """
+    if path is None:
+        env = os.environ.get("PTX_CONFIG")
+        path = Path(env) if env else (Path("ptx.toml") if Path("ptx.toml").is_file() else None)
+    raw: dict[str, Any] = {}
+    if path is not None:
+        path = Path(path)
+        if not path.is_file():
+            raise ConfigError(f"Config file {path} does not exist.")
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
+    where = str(path) if path else "configuration"
+    unknown = set(raw) - {"source", "tables"}
+    if unknown:
+        raise ConfigError(f"{where}: unknown section(s) {sorted(unknown)}; use [source], [tables].")
+    source = raw.get("source", {})
+    loc = location or os.environ.get("PTX_SOURCE") or source.get("location")
+    if loc and path is not None and "://" not in loc and not Path(loc).is_absolute():
+        loc = str((path.parent / loc).resolve())  # relative to the config file, not the cwd
+    tables = {
+        name: _table_mapping(name, spec, where) for name, spec in raw.get("tables", {}).items()
+    }
+    return Config(
+        location=str(loc or DEMO_SOURCE),
+        as_of=_parse_as_of(source.get("as_of"), where),
+        tables=MappingProxyType(tables),
+        path=path,
+    )

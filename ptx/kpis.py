@@ -1,0 +1,94 @@
+"""The headline KPIs: the Overview page's tiles and the ``ptx kpis`` command's output.
+
+Each KPI is computed for the chosen date range and for the range of the same length just
+before it, so a reader sees what changed since the last period.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from ptx import query
+from ptx.feedback import fft_summary, nps_summary
+from ptx.query import Filters
+from ptx.sources import Source
+
+# kpi key -> (label, unit, which direction is better)
+HEADLINE = {
+    "responses": ("Feedback responses", "count", None),
+    "fft_pct_positive": ("FFT % positive", "%", "higher"),
+    "fft_pct_negative": ("FFT % negative", "%", "lower"),
+    "nps": ("Net Promoter Score", "score", "higher"),
+    "complaints_received": ("Complaints received", "count", None),
+    "complaints_per_1000": ("Complaints per 1,000 episodes", "rate", "lower"),
+    "complaints_open": ("Complaints open at as-of date", "count", "lower"),
+}
+COLUMNS = ["kpi", "label", "value", "low", "high", "n", "previous", "change", "unit", "better"]
+
+
+def default_window(as_of: date, months: int = 12) -> tuple[date, date]:
+    """The last ``months`` whole-or-part months ending at ``as_of``."""
+    start = (pd.Timestamp(as_of) - pd.DateOffset(months=months) + pd.Timedelta(days=1)).date()
+    return start, as_of
+
+
+def previous_window(start: date, end: date) -> tuple[date, date]:
+    """The range of the same number of days that ends the day before ``start``."""
+    days = (end - start).days + 1
+    return start - timedelta(days=days), start - timedelta(days=1)
+
+
+def _period_values(source: Source, filters: Filters, as_of: date) -> dict[str, tuple]:
+    """kpi -> (value, low, high, n) for one date range."""
+    counts = query.feedback_counts(source, filters, by=())
+    fft = fft_summary(counts).iloc[0]
+    nps = nps_summary(counts).iloc[0]
+    complaints = query.complaint_counts(source, filters, as_of, by=())
+    received = int(complaints["received"].sum())
+    episodes = int(query.activity_totals(source, filters)["episodes"].sum())
+    per_1000 = 1000 * received / episodes if episodes else np.nan
+    return {
+        "responses": (int(counts["responses"].sum()), np.nan, np.nan, None),
+        "fft_pct_positive": (
+            fft["pct_positive"], fft["pct_positive_low"], fft["pct_positive_high"],
+            int(fft["responses"]),
+        ),
+        "fft_pct_negative": (
+            fft["pct_negative"], fft["pct_negative_low"], fft["pct_negative_high"],
+            int(fft["responses"]),
+        ),
+        "nps": (nps["nps"], np.nan, np.nan, int(nps["responses"])),
+        "complaints_received": (received, np.nan, np.nan, None),
+        "complaints_per_1000": (per_1000, np.nan, np.nan, episodes),
+    }
+
+
+def headline_kpis(source: Source, filters: Filters, as_of: date) -> pd.DataFrame:
+    """Headline KPIs for the filters' date range, beside the previous range of equal length.
+
+    Returns
+    -------
+    DataFrame with one row per KPI in :data:`HEADLINE` and columns ``kpi, label, value, low,
+    high, n, previous, change, unit, better``. ``low``/``high`` are 95% Wilson bounds where the
+    KPI is a proportion; ``n`` is its denominator; ``change`` = value - previous.
+    """
+    start, end = filters.start, filters.end
+    if start is None or end is None:
+        first, _ = query.data_range(source)
+        start, end = start or first or as_of, end or as_of
+    current = _period_values(source, filters.between(start, end), as_of)
+    before = _period_values(source, filters.between(*previous_window(start, end)), as_of)
+    backlog = query.complaint_counts(source, filters.between(None, as_of), as_of, by=())
+    current["complaints_open"] = (int(backlog["open"].sum()), np.nan, np.nan, None)
+    rows = []
+    for key, (label, unit, better) in HEADLINE.items():
+        value, low, high, n = current[key]
+        previous = before[key][0] if key in before else np.nan
+        rows.append([key, label, value, low, high, n, previous, value - previous, unit, better])
+    out = pd.DataFrame(rows, columns=COLUMNS)
+    for col in ("value", "low", "high", "previous", "change"):
+        out[col] = out[col].astype("float64")
+    return out

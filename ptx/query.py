@@ -1,0 +1,248 @@
+"""Filters -> SQLAlchemy Core -> small frames of sufficient statistics.
+
+Every function here sends one aggregate statement to the database and returns a frame whose size
+depends on the grouping (periods x departments x answer values), never on the number of rows in
+the source. Filter values are bound parameters; only valid rows (see :mod:`ptx.validate`) count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from datetime import date
+
+import pandas as pd
+import sqlalchemy as sa
+
+from ptx.errors import PtxError
+from ptx.sources import Source
+from ptx.validate import valid
+
+GROUPINGS = ("day", "month", "department_id", "channel", "age_band", "sex", "ethnicity")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the user has chosen. Empty tuples mean "all"; dates are inclusive."""
+
+    start: date | None = None
+    end: date | None = None
+    sites: tuple[str, ...] = ()
+    divisions: tuple[str, ...] = ()
+    departments: tuple[str, ...] = ()  # department ids
+    channels: tuple[str, ...] = ()  # feedback channels
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, list):
+                object.__setattr__(self, f.name, tuple(value))
+        if self.start and self.end and self.start > self.end:
+            raise PtxError(
+                f"The date range starts ({self.start}) after it ends ({self.end}); swap them."
+            )
+
+    def between(self, start: date | None, end: date | None) -> Filters:
+        """The same filters over another date range."""
+        return Filters(start, end, self.sites, self.divisions, self.departments, self.channels)
+
+
+def departments(source: Source) -> pd.DataFrame:
+    """The valid departments: department_id, department_name, division, site, unit."""
+    t = source.table("departments")
+    stmt = (
+        sa.select(t.c.department_id, t.c.department_name, t.c.division, t.c.site, t.c.unit)
+        .where(valid(source, "departments"))
+        .order_by(t.c.site, t.c.division, t.c.department_name)
+    )
+    with source.engine.connect() as conn:
+        return pd.DataFrame(conn.execute(stmt).all(), columns=list(stmt.selected_columns.keys()))
+
+
+def department_ids(source: Source, filters: Filters) -> list[str] | None:
+    """The department ids the filters allow, or None when they allow every department."""
+    if not (filters.sites or filters.divisions or filters.departments):
+        return None
+    deps = departments(source)
+    keep = pd.Series(True, index=deps.index)
+    if filters.sites:
+        keep &= deps["site"].isin(filters.sites)
+    if filters.divisions:
+        keep &= deps["division"].isin(filters.divisions)
+    if filters.departments:
+        keep &= deps["department_id"].isin(filters.departments)
+    return deps.loc[keep, "department_id"].tolist()
+
+
+def _where(source: Source, name: str, filters: Filters, date_col: str, *, channels: bool):
+    t = source.table(name).c
+    conds = [valid(source, name)]
+    if filters.start:
+        conds.append(t[date_col] >= filters.start)
+    if filters.end:
+        conds.append(t[date_col] <= filters.end)
+    ids = department_ids(source, filters)
+    if ids is not None:
+        conds.append(t.department_id.in_(sa.bindparam("department_ids", ids, expanding=True)))
+    if channels and filters.channels:
+        conds.append(t.channel.in_(sa.bindparam("channels", list(filters.channels), expanding=True)))
+    return conds
+
+
+def _group_columns(t, by: Sequence[str], date_col: str):
+    """(select columns, group-by expressions) for the requested grouping."""
+    cols, groups = [], []
+    for key in by:
+        if key not in GROUPINGS or (key not in ("day", "month") and key not in t):
+            raise PtxError(f"Cannot group by '{key}'; use one of {', '.join(GROUPINGS)}.")
+        if key == "day":
+            cols.append(t[date_col].label("day"))
+            groups.append(t[date_col])
+        elif key == "month":
+            # extract() is portable (DuckDB, SQLite, PostgreSQL); date_trunc is not.
+            year = sa.extract("year", t[date_col])
+            month = sa.extract("month", t[date_col])
+            cols += [year.label("_year"), month.label("_month")]
+            groups += [year, month]
+        else:
+            cols.append(t[key].label(key))
+            groups.append(t[key])
+    return cols, groups
+
+
+def _frame(source: Source, stmt) -> pd.DataFrame:
+    with source.engine.connect() as conn:
+        frame = pd.DataFrame(conn.execute(stmt).all(), columns=list(stmt.selected_columns.keys()))
+    if "_year" in frame:
+        frame.insert(
+            0,
+            "month",
+            pd.to_datetime(
+                {"year": frame.pop("_year").astype(int), "month": frame.pop("_month").astype(int),
+                 "day": 1}
+            ).dt.date
+            if len(frame)
+            else pd.Series(dtype="object"),
+        )
+        frame = frame.drop(columns=[c for c in ("_year", "_month") if c in frame])
+    if "day" in frame and len(frame):
+        frame["day"] = pd.to_datetime(frame["day"]).dt.date
+    return frame
+
+
+def feedback_counts(
+    source: Source, filters: Filters, by: Sequence[str] = ("month",)
+) -> pd.DataFrame:
+    """Responses per group and answer value.
+
+    Returns columns ``*by, rating_scale, rating, responses``; rows with no rating (suggestion
+    box, direct) have rating_scale and rating empty. Sorted by the grouping.
+    """
+    t = source.table("feedback").c
+    cols, groups = _group_columns(t, by, "received_date")
+    stmt = (
+        sa.select(*cols, t.rating_scale, t.rating, sa.func.count().label("responses"))
+        .where(*_where(source, "feedback", filters, "received_date", channels=True))
+        .group_by(*groups, t.rating_scale, t.rating)
+        .order_by(*groups, t.rating_scale, t.rating)
+    )
+    frame = _frame(source, stmt)
+    frame["rating"] = pd.to_numeric(frame["rating"]).astype("float64")  # NaN where unrated
+    return frame.astype({"responses": "int64"})
+
+
+def complaint_counts(
+    source: Source, filters: Filters, as_of: date, by: Sequence[str] = ("month",)
+) -> pd.DataFrame:
+    """Complaints received per group, with how many are still open at ``as_of``.
+
+    Returns columns ``*by, received, open, reopened, upheld`` (upheld counts upheld and partially
+    upheld). A complaint is open when it has no resolved date or one after ``as_of``.
+    """
+    t = source.table("complaints").c
+    cols, groups = _group_columns(t, by, "received_date")
+    is_open = sa.or_(t.resolved_date.is_(None), t.resolved_date > as_of)
+    stmt = (
+        sa.select(
+            *cols,
+            sa.func.count().label("received"),
+            sa.func.sum(sa.case((is_open, 1), else_=0)).label("open"),
+            sa.func.sum(sa.case((t.reopened.is_(True), 1), else_=0)).label("reopened"),
+            sa.func.sum(
+                sa.case((t.outcome.in_(("upheld", "partially upheld")), 1), else_=0)
+            ).label("upheld"),
+        )
+        .where(
+            *_where(source, "complaints", filters, "received_date", channels=False),
+            t.received_date <= as_of,
+        )
+        .group_by(*groups)
+        .order_by(*groups)
+    )
+    frame = _frame(source, stmt)
+    return frame.astype({c: "int64" for c in ("received", "open", "reopened", "upheld")})
+
+
+def activity_totals(source: Source, filters: Filters, by: Sequence[str] = ()) -> pd.DataFrame:
+    """Patient episodes per group for the months that overlap the date range.
+
+    Returns columns ``*by, episodes`` (``by`` may be "month" and "department_id").
+    """
+    t = source.table("activity").c
+    conds = [valid(source, "activity")]
+    if filters.start:
+        conds.append(t.month >= filters.start.replace(day=1))
+    if filters.end:
+        conds.append(t.month <= filters.end)
+    ids = department_ids(source, filters)
+    if ids is not None:
+        conds.append(t.department_id.in_(sa.bindparam("department_ids", ids, expanding=True)))
+    cols, groups = [], []
+    for key in by:
+        col = t.month if key == "month" else t[key]
+        cols.append(col.label(key))
+        groups.append(col)
+    stmt = (
+        sa.select(*cols, sa.func.coalesce(sa.func.sum(t.episodes), 0).label("episodes"))
+        .where(*conds)
+        .group_by(*groups)
+        .order_by(*groups)
+    )
+    frame = _frame(source, stmt)
+    if "month" in frame and len(frame):
+        frame["month"] = pd.to_datetime(frame["month"]).dt.date
+    return frame.astype({"episodes": "int64"})
+
+
+def data_range(source: Source) -> tuple[date | None, date | None]:
+    """First and last received date over valid feedback and complaints."""
+    lows, highs = [], []
+    with source.engine.connect() as conn:
+        for name in ("feedback", "complaints"):
+            t = source.table(name).c
+            low, high = conn.execute(
+                sa.select(sa.func.min(t.received_date), sa.func.max(t.received_date)).where(
+                    valid(source, name)
+                )
+            ).one()
+            lows += [pd.Timestamp(low).date()] if low is not None else []
+            highs += [pd.Timestamp(high).date()] if high is not None else []
+    return (min(lows) if lows else None, max(highs) if highs else None)
+
+
+def as_of_date(source: Source) -> date:
+    """The date the data is taken to be complete to: configured, else the latest received date."""
+    if source.as_of_configured:
+        return source.as_of_configured
+    _, last = data_range(source)
+    if last is None:
+        raise PtxError(f"{source.label} holds no valid feedback or complaints, so no as-of date.")
+    return last
+
+
+def channels(source: Source) -> list[str]:
+    """The feedback channels present in the source (a short list of labels)."""
+    t = source.table("feedback").c
+    stmt = sa.select(t.channel).where(valid(source, "feedback")).group_by(t.channel)
+    with source.engine.connect() as conn:
+        return sorted(r[0] for r in conn.execute(stmt).all())

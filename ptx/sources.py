@@ -1,0 +1,214 @@
+"""Open a source and present its tables under the data model's names and types.
+
+Supported: a DuckDB file (the embedded default), a SQLite file, any SQLAlchemy URL (PostgreSQL
+is tested), and a folder of CSV or Parquet files (imported once into a DuckDB cache).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from types import MappingProxyType
+
+import sqlalchemy as sa
+
+from ptx.config import Config, TableMapping
+from ptx.errors import SchemaError, SourceError
+from ptx.ingest import IMPORT_COUNTS_TABLE, QUARANTINE_TABLE, Progress, import_folder
+from ptx.schema import TABLES
+from ptx.store import SQL_TYPES, _normalise_url
+
+
+@dataclass(frozen=True, eq=False)
+class Source:
+    """An open source: an engine plus one selectable per model table present.
+
+    ``tables[name]`` is a subquery whose columns carry the model's names and types, whatever the
+    source calls them; queries are written against it and never against the raw tables.
+    """
+
+    engine: sa.Engine
+    kind: str  # duckdb, sqlite, postgresql, csv, parquet or another SQLAlchemy backend
+    label: str  # where it is, safe to show (no password)
+    tables: MappingProxyType
+    config: Config
+    imported: bool = False  # a CSV/Parquet folder read through the import cache
+    raw_names: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+
+    def table(self, name: str) -> sa.Subquery:
+        return self.tables[name]
+
+    def has(self, name: str) -> bool:
+        return name in self.tables
+
+    @property
+    def as_of_configured(self) -> date | None:
+        return self.config.as_of
+
+    def import_quarantine_table(self) -> sa.TableClause | None:
+        if not self.imported:
+            return None
+        return sa.table(
+            QUARANTINE_TABLE,
+            sa.column("table_name", sa.Text),
+            sa.column("row_number", sa.BigInteger),
+            sa.column("reason", sa.Text),
+            sa.column("raw", sa.Text),
+        )
+
+    def import_counts_table(self) -> sa.TableClause | None:
+        if not self.imported:
+            return None
+        return sa.table(
+            IMPORT_COUNTS_TABLE,
+            sa.column("table_name", sa.Text),
+            sa.column("file", sa.Text),
+            sa.column("rows_read", sa.BigInteger),
+        )
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _split_name(name: str) -> tuple[str | None, str]:
+    if "." in name:
+        schema, table = name.rsplit(".", 1)
+        return schema, table
+    return None, name
+
+
+def _mapped_table(
+    name: str, mapping: TableMapping, available: dict[str, str], label: str
+) -> sa.Subquery:
+    """A subquery over the source table that renames and types its columns as the model does."""
+    spec = TABLES[name]
+    schema, raw_name = _split_name(mapping.name)
+    cols = []
+    missing = []
+    for col in spec.columns:
+        typ = SQL_TYPES[col.type]()
+        if col.name in mapping.constants:
+            cols.append(sa.literal(mapping.constants[col.name], typ).label(col.name))
+            continue
+        wanted = mapping.source_column(col.name)
+        actual = available.get(wanted) or available.get(wanted.lower())
+        if actual is None:
+            if col.required:
+                missing.append((col.name, wanted))
+            cols.append(sa.cast(sa.null(), typ).label(col.name))
+        else:
+            cols.append(sa.column(actual, typ).label(col.name))
+    if missing:
+        model, wanted = missing[0]
+        raise SchemaError(
+            f"{label}: table '{mapping.name}' has no column "
+            + ", ".join(f"'{w}'" for _, w in missing)
+            + f" (model column(s) {', '.join(m for m, _ in missing)} of '{name}'). "
+            f"Columns found: {', '.join(sorted(available.values()))}. Fix: add the column, or map "
+            f"it in ptx.toml under [tables.{name}.columns], e.g. {model} = \"<your column>\"."
+        )
+    raw = sa.table(raw_name, schema=schema)
+    return sa.select(*cols).select_from(raw).subquery(name)
+
+
+def _engine_for(location: str, config: Config, progress: Progress | None):
+    """Return (engine, kind, label, imported) for a path or URL."""
+    if "://" in location:
+        url = sa.engine.make_url(_normalise_url(location))
+        kind = url.get_backend_name()
+        connect_args = {}
+        if kind == "duckdb":
+            if url.database and url.database != ":memory:" and not Path(url.database).is_file():
+                raise SourceError(f"DuckDB file {url.database} does not exist.")
+            connect_args = {"read_only": True}
+        try:
+            engine = sa.create_engine(url, connect_args=connect_args)
+        except ModuleNotFoundError as exc:
+            raise SourceError(
+                f"No database driver for '{url.drivername}': install the SQLAlchemy dialect "
+                f"package for it ({exc.name} is missing)."
+            ) from exc
+        return engine, kind, url.render_as_string(hide_password=True), False
+    path = Path(location).expanduser()
+    if not path.exists():
+        hint = " Build it with `ptx demo`." if path.suffix == ".duckdb" else ""
+        raise SourceError(f"Source {path} does not exist.{hint} Or point PTX_SOURCE elsewhere.")
+    if path.is_dir():
+        cache = import_folder(path, config, progress=progress)
+        kinds = {p.suffix for p in path.iterdir() if p.suffix in (".csv", ".parquet")}
+        engine = sa.create_engine(f"duckdb:///{cache}", connect_args={"read_only": True})
+        return engine, ("parquet" if kinds == {".parquet"} else "csv"), str(path), True
+    suffix = path.suffix.lower()
+    if suffix in (".duckdb", ".ddb"):
+        engine = sa.create_engine(f"duckdb:///{path}", connect_args={"read_only": True})
+        return engine, "duckdb", str(path), False
+    if suffix in (".sqlite", ".sqlite3", ".db"):
+        return sa.create_engine(f"sqlite:///{path}"), "sqlite", str(path), False
+    if suffix in (".csv", ".parquet"):
+        raise SourceError(
+            f"{path} is a single file: point ptx at the folder that holds departments, "
+            "feedback, complaints and activity files."
+        )
+    raise SourceError(f"Cannot tell what kind of source {path} is: use .duckdb, .sqlite or a folder.")
+
+
+def _column_names(engine: sa.Engine, name: str, schema: str | None) -> list[str]:
+    """The columns of a table, read from an empty result (portable where reflection is not)."""
+    with engine.connect() as conn:
+        return list(conn.execute(sa.select(sa.text("*")).select_from(
+            sa.table(name, schema=schema)).limit(0)).keys())
+
+
+def open_source(config: Config, *, progress: Progress | None = None) -> Source:
+    """Open the configured source and check it has every required table and column.
+
+    Raises
+    ------
+    SourceError
+        The source cannot be reached or read.
+    SchemaError
+        A required table or column is missing; the message names it and the fix.
+    """
+    engine, kind, label, imported = _engine_for(config.location, config, progress)
+    try:
+        inspector = sa.inspect(engine)
+        tables: dict[str, sa.Subquery] = {}
+        raw_names: dict[str, str] = {}
+        schemas: dict[str | None, set[str]] = {}
+        for name, spec in TABLES.items():
+            mapping = config.mapping(name)
+            schema, raw_name = _split_name(mapping.name)
+            if schema not in schemas:
+                schemas[schema] = set(inspector.get_table_names(schema=schema)) | set(
+                    inspector.get_view_names(schema=schema)
+                )
+            if raw_name not in schemas[schema]:
+                if spec.required:
+                    raise SchemaError(
+                        f"{label}: no table '{mapping.name}' for the model's '{name}' table. "
+                        f"Tables found: {', '.join(sorted(schemas[schema])) or 'none'}. Fix: "
+                        f"create it, or map it in ptx.toml with [tables.{name}] name = \"...\"."
+                    )
+                continue
+            available = {}
+            for col in _column_names(engine, raw_name, schema):
+                available[col] = col
+                available.setdefault(col.lower(), col)
+            tables[name] = _mapped_table(name, mapping, available, label)
+            raw_names[name] = mapping.name
+    except sa.exc.OperationalError as exc:
+        engine.dispose()
+        raise SourceError(f"Cannot read {label}: {exc.orig}") from exc
+    except BaseException:
+        engine.dispose()
+        raise
+    return Source(
+        engine=engine,
+        kind=kind,
+        label=label,
+        tables=MappingProxyType(tables),
+        config=config,
+        imported=imported,
+        raw_names=MappingProxyType(raw_names),
+    )

@@ -1,0 +1,180 @@
+"""Writing model tables to a target: a DuckDB or SQLite file, a SQLAlchemy URL, or a folder.
+
+Used by the demo generator and by the CSV/Parquet import. Writers append chunk by chunk, so a
+ten-million-row source never has to sit in memory at once.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+
+from ptx.errors import SourceError
+from ptx.schema import TABLES, Table
+
+SQL_TYPES = {
+    "string": sa.Text,
+    "date": sa.Date,
+    "integer": sa.BigInteger,
+    "boolean": sa.Boolean,
+}
+DUCKDB_TYPES = {"string": "VARCHAR", "date": "DATE", "integer": "BIGINT", "boolean": "BOOLEAN"}
+PANDAS_TYPES = {"string": "string", "integer": "Int64", "boolean": "boolean"}
+
+# Indexes ptx creates on sources it writes, and recommends for sources it does not own: every
+# aggregate query filters on the received date and the department.
+RECOMMENDED_INDEXES = {
+    "feedback": ("received_date", "department_id"),
+    "complaints": ("received_date", "department_id"),
+    "feedback_answers": ("feedback_id",),
+}
+
+
+def model_metadata(tables: tuple[str, ...] = tuple(TABLES)) -> sa.MetaData:
+    """SQLAlchemy tables for the data model, with the model's column names and types."""
+    meta = sa.MetaData()
+    for name in tables:
+        spec = TABLES[name]
+        sa.Table(
+            name,
+            meta,
+            *[
+                sa.Column(c.name, SQL_TYPES[c.type], nullable=not c.required)
+                for c in spec.columns
+            ],
+        )
+    return meta
+
+
+def conform(frame: pd.DataFrame, spec: Table) -> pd.DataFrame:
+    """Return the frame with exactly the model's columns, in order, with the model's dtypes."""
+    out = pd.DataFrame(index=frame.index)
+    for col in spec.columns:
+        values = frame[col.name] if col.name in frame else pd.Series(None, index=frame.index)
+        if col.type == "date":
+            out[col.name] = pd.to_datetime(values).dt.date if len(values) else values
+        else:
+            out[col.name] = values.astype(PANDAS_TYPES[col.type])
+    return out
+
+
+class Writer:
+    """Creates the model's tables at a target and appends frames to them."""
+
+    def __init__(self, target: str | Path, tables: tuple[str, ...], *, fmt: str | None = None):
+        self.target = str(target)
+        self.tables = tables
+        self.kind = _target_kind(self.target, fmt)
+        self._written: set[str] = set()
+        if self.kind == "duckdb":
+            import duckdb
+
+            path = Path(self.target)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            for stale in (path, path.with_name(path.name + ".wal")):
+                stale.unlink(missing_ok=True)
+            self._duck = duckdb.connect(str(path))
+            for name in tables:
+                cols = ", ".join(
+                    f'"{c.name}" {DUCKDB_TYPES[c.type]}' for c in TABLES[name].columns
+                )
+                self._duck.execute(f'CREATE TABLE "{name}" ({cols})')
+        elif self.kind in ("csv", "parquet"):
+            Path(self.target).mkdir(parents=True, exist_ok=True)
+            for name in tables:
+                (Path(self.target) / f"{name}.{self.kind}").unlink(missing_ok=True)
+            self._parts: dict[str, list[pd.DataFrame]] = {name: [] for name in tables}
+        else:
+            url = self.target if "://" in self.target else f"sqlite:///{self.target}"
+            if self.kind == "sqlite":
+                Path(self.target).unlink(missing_ok=True)
+            self._engine = sa.create_engine(_normalise_url(url))
+            self._meta = model_metadata(tables)
+            with self._engine.begin() as conn:
+                self._meta.drop_all(conn)
+                self._meta.create_all(conn)
+
+    def append(self, name: str, frame: pd.DataFrame) -> None:
+        frame = conform(frame, TABLES[name])
+        if self.kind == "duckdb":
+            self._duck.register("_ptx_chunk", frame)
+            self._duck.execute(f'INSERT INTO "{name}" SELECT * FROM _ptx_chunk')
+            self._duck.unregister("_ptx_chunk")
+        elif self.kind in ("csv", "parquet"):
+            self._parts[name].append(frame)
+        elif self.kind == "postgresql":
+            self._copy_postgres(name, frame)
+        else:
+            records = frame.astype(object).where(frame.notna(), None).to_dict("records")
+            with self._engine.begin() as conn:
+                conn.execute(self._meta.tables[name].insert(), records)
+        self._written.add(name)
+
+    def _copy_postgres(self, name: str, frame: pd.DataFrame) -> None:
+        buf = io.StringIO()
+        frame.to_csv(buf, index=False, header=False, na_rep="\\N")
+        buf.seek(0)
+        cols = ", ".join(f'"{c}"' for c in frame.columns)
+        raw = self._engine.raw_connection()
+        try:
+            with raw.cursor() as cur:
+                copy_sql = f"COPY \"{name}\" ({cols}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+                with cur.copy(copy_sql) as copy:
+                    while chunk := buf.read(1 << 20):
+                        copy.write(chunk)
+            raw.commit()
+        finally:
+            raw.close()
+
+    def close(self) -> None:
+        if self.kind == "duckdb":
+            for name, cols in RECOMMENDED_INDEXES.items():
+                if name in self.tables:
+                    self._duck.execute(f'CREATE INDEX "ix_{name}" ON "{name}" ({", ".join(cols)})')
+            self._duck.execute("CHECKPOINT")
+            self._duck.close()
+        elif self.kind in ("csv", "parquet"):
+            for name, parts in self._parts.items():
+                frame = pd.concat(parts) if parts else conform(pd.DataFrame(), TABLES[name])
+                path = Path(self.target) / f"{name}.{self.kind}"
+                if self.kind == "csv":
+                    frame.to_csv(path, index=False)
+                else:
+                    frame.to_parquet(path, index=False)
+        else:
+            with self._engine.begin() as conn:
+                for name, cols in RECOMMENDED_INDEXES.items():
+                    if name in self.tables:
+                        table = self._meta.tables[name]
+                        sa.Index(f"ix_{name}", *[table.c[c] for c in cols]).create(conn)
+                if self.kind == "postgresql":
+                    conn.execute(sa.text("ANALYZE"))
+            self._engine.dispose()
+
+
+def _normalise_url(url: str) -> str:
+    """Use psycopg 3 for a bare postgresql:// URL."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def _target_kind(target: str, fmt: str | None) -> str:
+    if "://" in target:
+        return sa.engine.make_url(_normalise_url(target)).get_backend_name()
+    suffix = Path(target).suffix.lower()
+    if suffix in (".duckdb", ".ddb"):
+        return "duckdb"
+    if suffix in (".sqlite", ".sqlite3", ".db"):
+        return "sqlite"
+    if suffix:
+        raise SourceError(
+            f"Cannot tell what to write from '{target}': use a .duckdb or .sqlite file, "
+            "a folder (with --format csv or parquet) or a SQLAlchemy URL."
+        )
+    if fmt not in ("csv", "parquet"):
+        raise SourceError(f"'{target}' is a folder: say --format csv or --format parquet.")
+    return fmt
