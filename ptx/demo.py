@@ -258,7 +258,7 @@ def complaints_frame(seed: int, rows: int) -> pd.DataFrame:
     acknowledged = np.busday_offset(received, ack_days, roll="forward", holidays=hol)
     slow = (ids == DETERIORATING.department_id) & (received >= np.datetime64(DETERIORATING.since))
     resolve_days = np.rint(rng.lognormal(np.log(24), 0.6, rows) * np.where(slow, 1.8, 1.0))
-    stuck = rng.random(rows) < 0.03  # a few complaints that drag on for months
+    stuck = rng.random(rows) < 0.05  # a few complaints that drag on for months
     resolve_days = np.where(stuck, resolve_days + rng.integers(60, 260, rows), resolve_days)
     resolved = np.busday_offset(received, resolve_days.astype(int), roll="forward", holidays=hol)
     as_of = np.datetime64(DEMO_AS_OF)

@@ -26,6 +26,8 @@ HEADLINE = {
     "complaints_per_1000": ("Complaints per 1,000 episodes", "rate", "lower"),
     "complaints_open": ("Complaints open at as-of date", "count", "lower"),
 }
+FEEDBACK_TILES = ("responses", "fft_pct_positive", "fft_pct_negative", "nps")
+COMPLAINT_TILES = ("complaints_received", "complaints_per_1000", "complaints_open")
 COLUMNS = ["kpi", "label", "value", "low", "high", "n", "previous", "change", "unit", "better"]
 
 

@@ -17,7 +17,7 @@ from ptx.config import Config, TableMapping
 from ptx.errors import SchemaError, SourceError
 from ptx.ingest import IMPORT_COUNTS_TABLE, QUARANTINE_TABLE, Progress, import_folder
 from ptx.schema import TABLES
-from ptx.store import SQL_TYPES, _normalise_url
+from ptx.store import SQL_TYPES, normalise_url
 
 
 @dataclass(frozen=True, eq=False)
@@ -115,7 +115,7 @@ def _mapped_table(
 def _engine_for(location: str, config: Config, progress: Progress | None):
     """Return (engine, kind, label, imported) for a path or URL."""
     if "://" in location:
-        url = sa.engine.make_url(_normalise_url(location))
+        url = sa.engine.make_url(normalise_url(location))
         kind = url.get_backend_name()
         connect_args = {}
         if kind == "duckdb":

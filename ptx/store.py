@@ -91,7 +91,7 @@ class Writer:
             url = self.target if "://" in self.target else f"sqlite:///{self.target}"
             if self.kind == "sqlite":
                 Path(self.target).unlink(missing_ok=True)
-            self._engine = sa.create_engine(_normalise_url(url))
+            self._engine = sa.create_engine(normalise_url(url))
             self._meta = model_metadata(tables)
             with self._engine.begin() as conn:
                 self._meta.drop_all(conn)
@@ -155,7 +155,7 @@ class Writer:
             self._engine.dispose()
 
 
-def _normalise_url(url: str) -> str:
+def normalise_url(url: str) -> str:
     """Use psycopg 3 for a bare postgresql:// URL."""
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         return "postgresql+psycopg://" + url.split("://", 1)[1]
@@ -164,7 +164,7 @@ def _normalise_url(url: str) -> str:
 
 def _target_kind(target: str, fmt: str | None) -> str:
     if "://" in target:
-        return sa.engine.make_url(_normalise_url(target)).get_backend_name()
+        return sa.engine.make_url(normalise_url(target)).get_backend_name()
     suffix = Path(target).suffix.lower()
     if suffix in (".duckdb", ".ddb"):
         return "duckdb"

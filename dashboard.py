@@ -1,0 +1,21 @@
+"""ptx dashboard: the frame. Page config, navigation, the shared filters, then the page."""
+
+import streamlit as st
+
+import ptx
+from pages._shared import show_error, sidebar
+
+st.set_page_config(page_title="ptx · patient experience", page_icon=":material/monitoring:", layout="wide")
+
+pages = [
+    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("pages/data.py", title="Data", icon=":material/database:"),
+]
+pg = st.navigation(pages)
+
+try:
+    st.session_state["_ptx_view"] = sidebar()
+except ptx.PtxError as exc:
+    show_error(exc)
+
+pg.run()

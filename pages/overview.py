@@ -1,0 +1,76 @@
+"""Overview: the state of the organisation (or the chosen department) on one screen."""
+
+import streamlit as st
+
+from pages._shared import compute, format_value, view
+from ptx import charts, kpis, query
+from ptx.feedback import fft_summary
+
+v = view()
+start, end = v.filters.start, v.filters.end
+st.title("Overview")
+st.caption(
+    f"{v.scope} · {start:%d %b %Y} to {end:%d %b %Y} · compared with the {(end - start).days + 1} "
+    "days before · data as of " + f"{v.as_of:%d %b %Y}"
+)
+
+table = compute(kpis.headline_kpis, v, v.filters, v.as_of)
+
+
+def tile(container, row) -> None:
+    """One KPI tile: value, change since the previous period, interval and n on hover."""
+    has_previous = row.previous == row.previous  # NaN where there is no comparison
+    change = format_value(row.change, row.unit)
+    if row.unit == "%":
+        change = change.replace("%", " pp")  # a change of a percentage is in points
+    notes = []
+    if row.low == row.low:
+        notes.append(f"95% Wilson interval {row.low:.1f}% to {row.high:.1f}%.")
+    if row.n == row.n and row.n is not None:
+        notes.append(f"Denominator: {row.n:,.0f}.")
+    if has_previous:
+        notes.append(f"Previous period: {format_value(row.previous, row.unit)}.")
+    container.metric(
+        row.label,
+        format_value(row.value, row.unit),
+        delta=change if has_previous else None,
+        delta_color={"higher": "normal", "lower": "inverse"}.get(row.better, "off"),
+        help=" ".join(notes) or None,
+        border=True,
+    )
+
+
+for group in (kpis.FEEDBACK_TILES, kpis.COMPLAINT_TILES):
+    rows = table[table["kpi"].isin(group)]
+    for container, row in zip(st.columns(4), rows.itertuples(), strict=False):
+        tile(container, row)
+
+monthly = compute(query.feedback_counts, v, v.filters, ("month",))
+fft = fft_summary(monthly, by=["month"])
+fft = fft[fft["responses"] > 0]
+complaints = compute(query.complaint_counts, v, v.filters, v.as_of, ("month",))
+
+left, right = st.columns(2)
+with left:
+    if len(fft):
+        st.plotly_chart(
+            charts.interval_trend(
+                fft, x="month", y="pct_positive", low="pct_positive_low",
+                high="pct_positive_high", title="FFT % positive by month",
+                y_title="% positive", name="% positive",
+            ),
+            key="overview_fft",
+            theme=None,
+        )
+    else:
+        st.info("No FFT responses for this selection.")
+with right:
+    if len(complaints):
+        st.plotly_chart(
+            charts.count_bars(complaints, x="month", y="received",
+                              title="Complaints received by month", y_title="complaints"),
+            key="overview_complaints",
+            theme=None,
+        )
+    else:
+        st.info("No complaints for this selection.")

@@ -1,0 +1,104 @@
+"""Shared fixtures: small demo sources on every engine, and the optional external resources.
+
+Resources that a fresh clone may lack (a PostgreSQL server, Chromium, the shared real data) make
+their tests skip with a reason, unless the matching PTX_REQUIRE_* variable is set (as .ci/run
+does), which turns the skip into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+import ptx
+from ptx.demo import write_demo
+from ptx.store import normalise_url
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = ROOT.parent / "shared" / "data" / "real"
+TEST_ROWS = 20_000
+TEST_COMPLAINTS = 2_000
+
+
+def require_or_skip(variable: str, reason: str) -> None:
+    """Skip with ``reason``, or fail when ``variable`` says the resource is required."""
+    if os.environ.get(variable) == "1":
+        pytest.fail(f"{reason} ({variable}=1 makes this required)")
+    pytest.skip(reason)
+
+
+def open_location(location: str | Path, **config_kwargs) -> ptx.Source:
+    return ptx.open_source(ptx.load_config(location=str(location), **config_kwargs))
+
+
+@pytest.fixture(autouse=True)
+def _isolated_config(monkeypatch, tmp_path_factory):
+    """No test reads the developer's PTX_* settings or pollutes the real import cache."""
+    for var in ("PTX_SOURCE", "PTX_CONFIG"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("PTX_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "ptx-cache"))
+
+
+@pytest.fixture(scope="session")
+def demo_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("demo")
+
+
+@pytest.fixture(scope="session")
+def demo_duckdb(demo_dir) -> Path:
+    path = demo_dir / "demo.duckdb"
+    write_demo(path, rows=TEST_ROWS, complaints=TEST_COMPLAINTS)
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_sqlite(demo_dir) -> Path:
+    path = demo_dir / "demo.sqlite"
+    write_demo(path, rows=TEST_ROWS, complaints=TEST_COMPLAINTS)
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_csv(demo_dir) -> Path:
+    path = demo_dir / "csv"
+    write_demo(path, rows=TEST_ROWS, complaints=TEST_COMPLAINTS, fmt="csv")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """A PostgreSQL server URL (PTX_TEST_POSTGRES_URL), with a fresh database for this run."""
+    url = os.environ.get("PTX_TEST_POSTGRES_URL")
+    if not url:
+        require_or_skip("PTX_REQUIRE_POSTGRES", "no PostgreSQL server: set PTX_TEST_POSTGRES_URL")
+    admin = sa.create_engine(
+        normalise_url(url), isolation_level="AUTOCOMMIT"
+    )
+    name = f"ptx_test_{uuid.uuid4().hex[:8]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as exc:
+        require_or_skip("PTX_REQUIRE_POSTGRES", f"PostgreSQL at {url} is not reachable: {exc.orig}")
+    test_url = sa.engine.make_url(normalise_url(url)).set(database=name)
+    yield test_url.render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_postgres(postgres_url) -> str:
+    write_demo(postgres_url, rows=TEST_ROWS, complaints=TEST_COMPLAINTS)
+    return postgres_url
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        require_or_skip("PTX_REQUIRE_SHARED", f"the shared real data is not at {SHARED_DATA}")
+    return SHARED_DATA
