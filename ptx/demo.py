@@ -179,7 +179,7 @@ def feedback_chunk(seed: int, chunk: int, rows: int, first_id: int) -> tuple[pd.
     rng = np.random.default_rng([seed, 1, chunk])
     days = _days()
     # Fewer responses at weekends; a steady growth in volume over the three years.
-    weight = np.where(days.dayofweek >= 5, 0.6, 1.0) * np.linspace(0.85, 1.15, len(days))
+    weight = np.where(days.day_of_week >= 5, 0.6, 1.0) * np.linspace(0.85, 1.15, len(days))
     day_idx = rng.choice(len(days), size=rows, p=weight / weight.sum())
     sizes = np.array([d[4] for d in DEPARTMENTS])
     dept_idx = rng.choice(len(DEPARTMENTS), size=rows, p=sizes / sizes.sum())
@@ -244,7 +244,7 @@ def complaints_frame(seed: int, rows: int) -> pd.DataFrame:
     """Complaints with working-day acknowledgement and resolution, open ones censored at as-of."""
     rng = np.random.default_rng([seed, 2])
     days = _days()
-    weekday = days.dayofweek < 5
+    weekday = days.day_of_week < 5
     weight = np.where(weekday, 1.0, 0.15)
     day_idx = rng.choice(len(days), size=rows, p=weight / weight.sum())
     received = days[day_idx].values.astype("datetime64[D]")

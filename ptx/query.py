@@ -110,6 +110,11 @@ def _group_columns(t, by: Sequence[str], date_col: str):
     return cols, groups
 
 
+def _ordered(*exprs) -> list:
+    """Order with NULLs last on every engine (SQLite puts them first by default)."""
+    return [sa.nulls_last(e) for e in exprs]
+
+
 def _frame(source: Source, stmt) -> pd.DataFrame:
     with source.engine.connect() as conn:
         frame = pd.DataFrame(conn.execute(stmt).all(), columns=list(stmt.selected_columns.keys()))
@@ -144,7 +149,7 @@ def feedback_counts(
         sa.select(*cols, t.rating_scale, t.rating, sa.func.count().label("responses"))
         .where(*_where(source, "feedback", filters, "received_date", channels=True))
         .group_by(*groups, t.rating_scale, t.rating)
-        .order_by(*groups, t.rating_scale, t.rating)
+        .order_by(*_ordered(*groups, t.rating_scale, t.rating))
     )
     frame = _frame(source, stmt)
     frame["rating"] = pd.to_numeric(frame["rating"]).astype("float64")  # NaN where unrated
@@ -162,22 +167,25 @@ def complaint_counts(
     t = source.table("complaints").c
     cols, groups = _group_columns(t, by, "received_date")
     is_open = sa.or_(t.resolved_date.is_(None), t.resolved_date > as_of)
+
+    def count_if(condition) -> sa.ColumnElement:
+        # COALESCE: SUM over no rows is NULL, and "none" should read as 0.
+        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
     stmt = (
         sa.select(
             *cols,
             sa.func.count().label("received"),
-            sa.func.sum(sa.case((is_open, 1), else_=0)).label("open"),
-            sa.func.sum(sa.case((t.reopened.is_(True), 1), else_=0)).label("reopened"),
-            sa.func.sum(
-                sa.case((t.outcome.in_(("upheld", "partially upheld")), 1), else_=0)
-            ).label("upheld"),
+            count_if(is_open).label("open"),
+            count_if(t.reopened.is_(True)).label("reopened"),
+            count_if(t.outcome.in_(("upheld", "partially upheld"))).label("upheld"),
         )
         .where(
             *_where(source, "complaints", filters, "received_date", channels=False),
             t.received_date <= as_of,
         )
         .group_by(*groups)
-        .order_by(*groups)
+        .order_by(*_ordered(*groups))
     )
     frame = _frame(source, stmt)
     return frame.astype({c: "int64" for c in ("received", "open", "reopened", "upheld")})
@@ -206,7 +214,7 @@ def activity_totals(source: Source, filters: Filters, by: Sequence[str] = ()) ->
         sa.select(*cols, sa.func.coalesce(sa.func.sum(t.episodes), 0).label("episodes"))
         .where(*conds)
         .group_by(*groups)
-        .order_by(*groups)
+        .order_by(*_ordered(*groups))
     )
     frame = _frame(source, stmt)
     if "month" in frame and len(frame):

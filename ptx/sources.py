@@ -177,7 +177,8 @@ def open_source(config: Config, *, progress: Progress | None = None) -> Source:
         raw_names: dict[str, str] = {}
         schemas: dict[str | None, set[str]] = {}
         for name, spec in TABLES.items():
-            mapping = config.mapping(name)
+            # An import cache already holds the model's names: the mapping was applied on import.
+            mapping = TableMapping(name) if imported else config.mapping(name)
             schema, raw_name = _split_name(mapping.name)
             if schema not in schemas:
                 schemas[schema] = set(inspector.get_table_names(schema=schema)) | set(

@@ -26,8 +26,9 @@ def wilson_interval(successes, n, z: float = Z_95) -> tuple[np.ndarray, np.ndarr
         centre = (p + z**2 / (2 * n)) / denom
         half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
         low, high = centre - half, centre + half
-    low = np.where(n > 0, np.clip(low, 0, 1), np.nan)
-    high = np.where(n > 0, np.clip(high, 0, 1), np.nan)
+    # The bounds are exactly 0 at x = 0 and 1 at x = n; rounding would leave them a hair off.
+    low = np.where(n > 0, np.where(x == 0, 0.0, np.clip(low, 0, 1)), np.nan)
+    high = np.where(n > 0, np.where(x == n, 1.0, np.clip(high, 0, 1)), np.nan)
     return low, high
 
 

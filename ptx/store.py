@@ -24,8 +24,8 @@ SQL_TYPES = {
 DUCKDB_TYPES = {"string": "VARCHAR", "date": "DATE", "integer": "BIGINT", "boolean": "BOOLEAN"}
 PANDAS_TYPES = {"string": "string", "integer": "Int64", "boolean": "boolean"}
 
-# Indexes ptx creates on sources it writes, and recommends for sources it does not own: every
-# aggregate query filters on the received date and the department.
+# Indexes ptx creates on the SQLite and PostgreSQL sources it writes, and recommends for row-store
+# sources it does not own: every aggregate query filters on the received date and department.
 RECOMMENDED_INDEXES = {
     "feedback": ("received_date", "department_id"),
     "complaints": ("received_date", "department_id"),
@@ -131,9 +131,7 @@ class Writer:
 
     def close(self) -> None:
         if self.kind == "duckdb":
-            for name, cols in RECOMMENDED_INDEXES.items():
-                if name in self.tables:
-                    self._duck.execute(f'CREATE INDEX "ix_{name}" ON "{name}" ({", ".join(cols)})')
+            # No indexes: DuckDB's aggregate scans use its min/max zone maps, not ART indexes.
             self._duck.execute("CHECKPOINT")
             self._duck.close()
         elif self.kind in ("csv", "parquet"):

@@ -1,0 +1,45 @@
+from datetime import date
+
+import pytest
+
+import ptx
+from ptx import kpis, query
+from tests.builders import write_source
+from tests.conftest import open_location
+
+
+def test_windows():
+    assert kpis.default_window(date(2026, 9, 30)) == (date(2025, 10, 1), date(2026, 9, 30))
+    assert kpis.previous_window(date(2025, 1, 11), date(2025, 1, 20)) == (
+        date(2025, 1, 1), date(2025, 1, 10)
+    )
+
+
+def test_headline_on_the_tiny_source(tmp_path):
+    source = open_location(write_source(tmp_path / "s.duckdb"))
+    f = ptx.Filters(start=date(2025, 1, 1), end=date(2025, 1, 31))
+    table = kpis.headline_kpis(source, f, date(2025, 1, 31)).set_index("kpi")
+    assert table.loc["responses", "value"] == 7
+    # FFT: 1, 2, 4, 6 -> 2 positive of 4 responses; don't know stays in the denominator.
+    assert table.loc["fft_pct_positive", "value"] == 50
+    assert table.loc["fft_pct_negative", "value"] == 25
+    assert table.loc["fft_pct_positive", "n"] == 4
+    # NPS: one promoter (10), one detractor (3).
+    assert table.loc["nps", "value"] == 0
+    assert table.loc["complaints_received", "value"] == 3
+    assert table.loc["complaints_per_1000", "value"] == pytest.approx(1000 * 3 / 1750)
+    assert table.loc["complaints_open", "value"] == 2
+    assert table.loc["responses", "previous"] == 0  # December 2024 had none
+
+
+def test_filters_change_the_numbers(demo_duckdb):
+    source = open_location(demo_duckdb)
+    as_of = query.as_of_date(source)
+    window = kpis.default_window(as_of)
+    whole = kpis.headline_kpis(source, ptx.Filters(*window), as_of).set_index("kpi")
+    one = kpis.headline_kpis(
+        source, ptx.Filters(*window, departments=("RVH-UEC-ED",)), as_of
+    ).set_index("kpi")
+    assert one.loc["responses", "value"] < whole.loc["responses", "value"]
+    assert one.loc["fft_pct_positive", "value"] != whole.loc["fft_pct_positive", "value"]
+    assert set(kpis.FEEDBACK_TILES + kpis.COMPLAINT_TILES) == set(whole.index)

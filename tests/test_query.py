@@ -1,0 +1,81 @@
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+import ptx
+from ptx import query
+from ptx.errors import PtxError
+from tests.builders import write_source
+from tests.conftest import open_location
+
+
+@pytest.fixture
+def tiny(tmp_path):
+    return open_location(write_source(tmp_path / "s.duckdb"))
+
+
+def test_department_filter_resolves_the_hierarchy(tiny):
+    assert query.department_ids(tiny, ptx.Filters()) is None
+    assert query.department_ids(tiny, ptx.Filters(sites=("North",))) == ["A1", "A2"]
+    assert query.department_ids(tiny, ptx.Filters(divisions=("Surgery",))) == ["B1"]
+    assert query.department_ids(tiny, ptx.Filters(divisions=("Medicine",), departments=("B1",))) == []
+
+
+def test_feedback_counts_per_month_and_value(tiny):
+    counts = query.feedback_counts(tiny, ptx.Filters(), by=("month",))
+    assert set(counts["month"]) == {date(2025, 1, 1)}
+    assert counts["responses"].sum() == 7
+    fft = counts[counts["rating_scale"] == "fft5"]
+    assert dict(zip(fft["rating"], fft["responses"], strict=True)) == {1: 1, 2: 1, 4: 1, 6: 1}
+
+
+def test_filters_narrow_the_counts(tiny):
+    f = ptx.Filters(start=date(2025, 1, 3), end=date(2025, 1, 10), channels=("FFT SMS",))
+    counts = query.feedback_counts(tiny, f, by=("day", "department_id"))
+    assert sorted(zip(counts["day"], counts["department_id"])) == [
+        (date(2025, 1, 3), "A1"), (date(2025, 1, 10), "A2")
+    ]
+
+
+def test_filter_values_are_bound_never_formatted_into_sql(tiny):
+    evil = "x' OR '1'='1"
+    f = ptx.Filters(departments=(evil,), channels=(evil,), sites=("North",))
+    counts = query.feedback_counts(tiny, f, by=())
+    assert counts["responses"].sum() == 0
+
+
+def test_complaints_open_at_as_of(tiny):
+    counts = query.complaint_counts(tiny, ptx.Filters(), date(2025, 1, 31), by=("department_id",))
+    assert dict(zip(counts["department_id"], counts["open"], strict=True)) == {"A1": 0, "A2": 1, "B1": 1}
+    # Before c1 was resolved, it was open too.
+    earlier = query.complaint_counts(tiny, ptx.Filters(), date(2025, 1, 15), by=())
+    assert earlier["open"].sum() == 3
+
+
+def test_activity_totals(tiny):
+    assert query.activity_totals(tiny, ptx.Filters())["episodes"].sum() == 1750
+    north = query.activity_totals(tiny, ptx.Filters(sites=("North",)), by=("department_id",))
+    assert north["episodes"].tolist() == [1000, 500]
+
+
+def test_as_of_and_range(tiny):
+    assert query.data_range(tiny) == (date(2025, 1, 2), date(2025, 1, 13))
+    assert query.as_of_date(tiny) == date(2025, 1, 13)
+
+
+def test_bad_grouping_and_range_are_errors(tiny):
+    with pytest.raises(PtxError, match="Cannot group by"):
+        query.feedback_counts(tiny, ptx.Filters(), by=("colour",))
+    with pytest.raises(PtxError, match="swap them"):
+        ptx.Filters(start=date(2025, 2, 1), end=date(2025, 1, 1))
+
+
+def test_queries_return_aggregates_not_rows(demo_duckdb):
+    source = open_location(demo_duckdb)
+    counts = query.feedback_counts(source, ptx.Filters(), by=("month",))
+    # 36 months x (6 FFT values + 11 NPS values + unrated) at most, whatever the row count.
+    assert len(counts) <= 36 * 18
+    with source.engine.connect() as conn:
+        rows = conn.execute(sa.select(sa.func.count()).select_from(source.table("feedback"))).scalar()
+    assert counts["responses"].sum() == rows

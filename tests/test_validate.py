@@ -1,0 +1,94 @@
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import ptx
+from tests.builders import COMPLAINTS, FEEDBACK, complaint_rows, feedback_rows, write_source
+from tests.conftest import open_location
+
+
+def _report(tmp_path, **tables):
+    return ptx.validation_report(open_location(write_source(tmp_path / "s.sqlite", **tables)))
+
+
+def test_clean_source_passes(tmp_path):
+    report = _report(tmp_path)
+    assert report.ok and report.quarantined == 0 and not report.warnings
+    assert "Result: OK" in report.to_text()
+
+
+def test_each_rule_quarantines_with_its_reason(tmp_path):
+    complaints = pd.concat(
+        [
+            COMPLAINTS,
+            complaint_rows(
+                [
+                    ("c9", "A1", "2025-02-10", "2025-02-11", "2025-02-07", "upheld"),
+                    ("c10", "A1", "2025-02-10", "2025-02-07", None, None),
+                    ("c11", "A1", "2025-02-10", None, "2025-02-12", "dismissed"),
+                ]
+            ),
+        ]
+    )
+    feedback = pd.concat(
+        [
+            FEEDBACK,
+            feedback_rows(
+                [
+                    ("f8", "2025-01-02", "A1", "FFT card", 0, "fft5"),
+                    ("f9", "2025-01-02", "A1", "FFT card", 11, "ltr11"),
+                    ("f10", "2025-01-02", "A1", "FFT card", 3, None),
+                    ("f11", "2025-01-02", "A1", "FFT card", 3, "stars"),
+                    ("f12", "2025-01-02", "Z9", "FFT card", 1, "fft5"),
+                ]
+            ),
+        ]
+    )
+    report = _report(tmp_path, complaints=complaints, feedback=feedback)
+    reasons = dict(zip(report.reasons["reason"], report.reasons["rows"], strict=True))
+    assert reasons == {
+        "resolved_date is before received_date": 1,
+        "acknowledged_date is before received_date": 1,
+        "outcome is not one of upheld, partially upheld, not upheld, withdrawn": 1,
+        "rating outside the fft5 scale (1-6)": 1,
+        "rating outside the ltr11 scale (0-10)": 1,
+        "rating given without rating_scale": 1,
+        "rating_scale is not one of fft5, ltr11": 1,
+        "department_id is not in departments": 1,
+    }
+    counts = report.tables.set_index("table")
+    assert counts.loc["complaints", "rows_quarantined"] == 3
+    assert counts.loc["feedback", "rows_loaded"] == len(FEEDBACK)
+
+
+def test_duplicate_keys_and_unknown_subjects_are_warnings(tmp_path):
+    complaints = pd.concat([COMPLAINTS, COMPLAINTS.iloc[:1]]).assign(subject="Parking")
+    report = _report(tmp_path, complaints=complaints)
+    assert report.ok  # warnings do not quarantine
+    assert any("occur more than once" in w for w in report.warnings)
+    assert any("outside the KO41a list" in w for w in report.warnings)
+
+
+ratings = st.tuples(
+    st.sampled_from(["A1", "A2", "B1", "X"]),
+    st.one_of(st.none(), st.integers(-2, 12)),
+    st.sampled_from(["fft5", "ltr11", None, "bogus"]),
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(rows=st.lists(ratings, min_size=1, max_size=30))
+def test_rows_read_equal_loaded_plus_quarantined(tmp_path_factory, rows):
+    feedback = feedback_rows(
+        [(f"f{i}", "2025-01-05", d, "FFT card", r, s) for i, (d, r, s) in enumerate(rows)]
+    )
+    folder = tmp_path_factory.mktemp("prop")
+    source = open_location(write_source(folder / "s.duckdb", feedback=feedback))
+    report = ptx.validation_report(source)
+    t = report.tables
+    assert (t.rows_read == t.rows_loaded + t.rows_quarantined).all()
+    fb = t.set_index("table").loc["feedback"]
+    assert fb.rows_read == len(rows)
+    listed = ptx.quarantined_rows(source)
+    assert (listed["table"] == "feedback").sum() == fb.rows_quarantined
+    source.dispose()
