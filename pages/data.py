@@ -19,7 +19,17 @@ st.caption(f"Location: `{v.source.label}`")
 report = compute(ptx.validation_report, v)
 st.subheader("Rows read, loaded and quarantined")
 st.caption("Every row is either loaded or quarantined: rows read = rows loaded + rows quarantined.")
-st.dataframe(report.tables, hide_index=True, key="data_tables")
+st.dataframe(
+    report.tables,
+    hide_index=True,
+    key="data_tables",
+    column_config={
+        "table": "Table",
+        "rows_read": st.column_config.NumberColumn("Rows read", format="localized"),
+        "rows_loaded": st.column_config.NumberColumn("Rows loaded", format="localized"),
+        "rows_quarantined": st.column_config.NumberColumn("Rows quarantined", format="localized"),
+    },
+)
 if report.ok:
     st.success("Every row passed validation.")
 else:

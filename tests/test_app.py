@@ -1,0 +1,130 @@
+"""One AppTest per page on the demo data, plus the shared filters and error display.
+
+Each scenario starts a fresh AppTest whose URL carries the filters (the way a bookmarked link
+does): in Streamlit 1.67, AppTest runs after the first one execute only the page script of an
+``st.navigation`` app, so widgets drawn by the frame are exercised through the URL here and by
+clicks in the browser tests.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.builders import write_source
+from tests.conftest import ROOT
+from tests.test_ingest import _break_feedback
+
+TIMEOUT = 60
+DASHBOARD = ROOT / "dashboard.py"
+
+
+def run_app(location, page: str | None = None, **query_params) -> AppTest:
+    at = AppTest.from_file(str(DASHBOARD), default_timeout=TIMEOUT)
+    at.query_params.update(query_params)
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.fixture(autouse=True)
+def _demo_source(monkeypatch, demo_duckdb):
+    monkeypatch.setenv("PTX_SOURCE", str(demo_duckdb))
+
+
+def metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def plotly_values(spec: dict, trace: int, axis: str) -> np.ndarray:
+    """Numbers of one trace axis, whether plain or base64-packed by plotly."""
+    values = spec["data"][trace][axis]
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
+    return np.asarray(values)
+
+
+def test_overview_shows_headline_kpis_and_charts(demo_duckdb):
+    at = run_app(demo_duckdb)
+    shown = metrics(at)
+    assert list(shown) == [
+        "Feedback responses", "FFT % positive", "FFT % negative", "Net Promoter Score",
+        "Complaints received", "Complaints per 1,000 episodes", "Complaints open at as-of date",
+    ]
+    assert shown["FFT % positive"].endswith("%")
+    assert int(shown["Feedback responses"].replace(",", "")) > 1000
+    charts = at.get("plotly_chart")
+    assert len(charts) == 2
+    fft = plotly_values(json.loads(charts[0].proto.spec), 1, "y")
+    assert len(fft) == 12 and ((fft > 50) & (fft <= 100)).all()  # a point per month
+
+
+def test_department_in_the_url_changes_the_numbers(demo_duckdb):
+    whole = metrics(run_app(demo_duckdb))
+    at = run_app(demo_duckdb, dept="Respiratory Ward")
+    one = metrics(at)
+    assert at.selectbox(key="dept").value == "RVH-MED-RESP"
+    assert one["Feedback responses"] != whole["Feedback responses"]
+    assert one["FFT % positive"] != whole["FFT % positive"]
+    assert "Respiratory Ward" in at.caption[0].value
+
+
+def test_url_restores_every_filter(demo_duckdb):
+    at = run_app(
+        demo_duckdb, site="Hillview Hospital", division="Surgery", dept="Trauma & Orthopaedics",
+        dates=["2025-01-01", "2025-06-30"], channel=["FFT SMS"],
+    )
+    assert at.selectbox(key="site").value == "Hillview Hospital"
+    assert at.selectbox(key="division").value == "Surgery"
+    assert at.selectbox(key="dept").value == "HVH-SUR-ORTH"
+    assert at.multiselect(key="channel").value == ["FFT SMS"]
+    assert "01 Jan 2025 to 30 Jun 2025" in at.caption[0].value
+    assert "Hillview Hospital › Surgery › Trauma & Orthopaedics · FFT SMS" in at.caption[0].value
+
+
+def test_division_limits_the_department_choices(demo_duckdb):
+    at = run_app(demo_duckdb, division="Surgery")
+    options = at.selectbox(key="dept").options
+    assert "Trauma & Orthopaedics" in options and "Respiratory Ward" not in options
+
+
+def test_filters_hold_on_another_page(demo_duckdb):
+    at = run_app(demo_duckdb, page="pages/data.py", dept="Trauma & Orthopaedics")
+    assert at.session_state["_ptx_view"].filters.departments == ("HVH-SUR-ORTH",)
+    assert at.title[0].value == "Data"
+
+
+def test_data_page_on_the_demo(demo_duckdb):
+    at = run_app(demo_duckdb, page="pages/data.py")
+    shown = metrics(at)
+    assert shown["Source"] == "duckdb" and shown["As-of date"] == "30 Sep 2026"
+    tables = at.dataframe[0].value
+    assert set(tables["table"]) >= {"departments", "feedback", "complaints", "activity"}
+    assert (tables["rows_read"] == tables["rows_loaded"] + tables["rows_quarantined"]).all()
+    assert any("passed validation" in s.value for s in at.success)
+
+
+def test_data_page_shows_quarantined_rows(monkeypatch, tmp_path):
+    folder = tmp_path / "csv"
+    write_source(folder, fmt="csv")
+    _break_feedback(folder)
+    monkeypatch.setenv("PTX_SOURCE", str(folder))
+    at = run_app(folder, page="pages/data.py")
+    assert any("5 row(s) quarantined" in w.value for w in at.warning)
+    quarantine = at.dataframe[2].value
+    assert len(quarantine) == 5 and set(quarantine["table"]) == {"feedback"}
+    assert len(at.get("download_button")) == 1
+
+
+def test_a_bad_source_is_shown_as_a_clear_error(monkeypatch, tmp_path):
+    monkeypatch.setenv("PTX_SOURCE", str(tmp_path / "missing.duckdb"))
+    at = AppTest.from_file(str(DASHBOARD), default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception
+    assert "does not exist" in at.error[0].value

@@ -1,0 +1,175 @@
+"""Real-browser tests: Playwright drives Debian's Chromium against a real Streamlit server.
+
+Screenshots of every page are saved under test-artifacts/screenshots/ (printed at the end).
+Without Chromium these tests skip with a reason, unless PTX_REQUIRE_BROWSER=1.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from tests.conftest import ROOT, require_or_skip
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+
+
+def _chromium() -> str:
+    path = os.environ.get("PTX_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(path).is_file():
+        require_or_skip("PTX_REQUIRE_BROWSER", "Chromium is not installed (apt-get install chromium)")
+    return path
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(demo_duckdb):
+    port = _free_port()
+    env = os.environ | {"PTX_SOURCE": str(demo_duckdb)}
+    env.pop("PTX_CONFIG", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"),
+         "--server.headless", "true", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"Streamlit did not start:\n{proc.stdout.read()}")
+        time.sleep(0.3)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = _chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield b
+        b.close()
+    print(f"\nscreenshots saved in {SCREENSHOTS}")
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    p = context.new_page()
+    p.set_default_timeout(30_000)
+    yield p
+    context.close()
+
+
+def settle(page) -> None:
+    """Wait until the script run has finished (and has had a moment to start if pending)."""
+    page.wait_for_timeout(300)
+    page.wait_for_selector(IDLE)
+
+
+def kpi_values(page) -> dict[str, str]:
+    page.wait_for_selector('[data-testid="stMetricValue"]')
+    labels = page.locator('[data-testid="stMetricLabel"]').all_inner_texts()
+    values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+    return {label.strip(): value.strip() for label, value in zip(labels, values, strict=True)}
+
+
+def choose(page, label: str, option: str) -> None:
+    box = page.locator('[data-testid="stSelectbox"]').filter(has_text=label).locator("input")
+    box.click()
+    box.fill(option)  # the list is virtualised: filter it so the option is drawn
+    page.get_by_role("option", name=option, exact=True).click()
+    settle(page)
+
+
+def shot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def test_overview_draws_its_charts(server, page):
+    page.goto(server)
+    settle(page)
+    page.wait_for_selector(".js-plotly-plot .scatterlayer .trace")
+    assert page.locator(".js-plotly-plot").count() == 2
+    assert page.locator(".js-plotly-plot .barlayer .point").count() >= 12
+    assert len(kpi_values(page)) == 7
+    shot(page, "overview")
+
+
+def test_data_page_renders_its_tables(server, page):
+    page.goto(f"{server}/data")
+    settle(page)
+    page.wait_for_selector('[data-testid="stDataFrame"]')
+    assert page.get_by_text("Every row passed validation.").is_visible()
+    shot(page, "data")
+
+
+def test_department_filter_updates_url_and_kpis_and_link_restores_view(server, page, browser):
+    page.goto(server)
+    settle(page)
+    page.wait_for_selector(".js-plotly-plot")
+    before = kpi_values(page)
+    choose(page, "Department", "Respiratory Ward")
+    page.wait_for_function("() => location.search.includes('dept=')")
+    # The page title line names the scope once the rerun with the new filter has drawn.
+    page.locator('[data-testid="stCaptionContainer"]').filter(
+        has_text="Medicine › Respiratory Ward"
+    ).wait_for()
+    settle(page)
+    after = kpi_values(page)
+    assert after["Feedback responses"] != before["Feedback responses"]
+    query = parse_qs(urlparse(page.url).query)
+    assert query["dept"] == ["Respiratory Ward"]
+    # Choosing the department also sets its site and division, in the widgets and the URL.
+    assert query.get("division") == ["Medicine"] and query.get("site") == ["Riverside Hospital"]
+    shot(page, "overview-respiratory")
+
+    # Moving to another page keeps the filter.
+    page.get_by_role("link", name="Data").click()
+    settle(page)
+    assert "dept=" in page.url
+
+    # The copied link restores the same view in a fresh browser context.
+    link = page.url.replace("/data", "/")
+    other = browser.new_context(viewport={"width": 1600, "height": 1000}).new_page()
+    other.goto(link)
+    settle(other)
+    other.wait_for_selector(".js-plotly-plot")
+    assert kpi_values(other) == after
+    assert other.locator('[data-testid="stSelectbox"]').filter(has_text="Department").locator(
+        "input"
+    ).input_value() == "Respiratory Ward"
+    other.context.close()
