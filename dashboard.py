@@ -5,7 +5,9 @@ import streamlit as st
 import ptx
 from pages._shared import show_error, sidebar
 
-st.set_page_config(page_title="ptx · patient experience", page_icon=":material/monitoring:", layout="wide")
+st.set_page_config(
+    page_title="ptx · patient experience", page_icon=":material/monitoring:", layout="wide"
+)
 
 pages = [
     st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),

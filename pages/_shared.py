@@ -91,7 +91,9 @@ def sidebar() -> View:
     site = bar.selectbox("Site", sites, key="site", bind="query-params")
     in_site = deps if site == ALL else deps[deps["site"] == site]
     division = bar.selectbox(
-        "Division", [ALL, *sorted(in_site["division"].unique())], key="division",
+        "Division",
+        [ALL, *sorted(in_site["division"].unique())],
+        key="division",
         bind="query-params",
     )
     in_division = in_site if division == ALL else in_site[in_site["division"] == division]
@@ -115,7 +117,10 @@ def sidebar() -> View:
     )
     channel_options = _cached("ptx.query", "channels", key)
     chosen_channels = bar.multiselect(
-        "Feedback channel", channel_options, key="channel", bind="query-params",
+        "Feedback channel",
+        channel_options,
+        key="channel",
+        bind="query-params",
         placeholder="All channels",
     )
     filters = ptx.Filters(

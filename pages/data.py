@@ -43,8 +43,11 @@ rows = compute(ptx.quarantined_rows, v)
 if len(rows):
     st.dataframe(rows, hide_index=True, key="data_quarantine")
     st.download_button(
-        "Download quarantined rows (CSV)", csv_bytes(rows), file_name="ptx-quarantine.csv",
-        mime="text/csv", key="download_quarantine",
+        "Download quarantined rows (CSV)",
+        csv_bytes(rows),
+        file_name="ptx-quarantine.csv",
+        mime="text/csv",
+        key="download_quarantine",
     )
 else:
     st.write("None.")

@@ -55,9 +55,14 @@ with left:
     if len(fft):
         st.plotly_chart(
             charts.interval_trend(
-                fft, x="month", y="pct_positive", low="pct_positive_low",
-                high="pct_positive_high", title="FFT % positive by month",
-                y_title="% positive", name="% positive",
+                fft,
+                x="month",
+                y="pct_positive",
+                low="pct_positive_low",
+                high="pct_positive_high",
+                title="FFT % positive by month",
+                y_title="% positive",
+                name="% positive",
             ),
             key="overview_fft",
             theme=None,
@@ -67,8 +72,13 @@ with left:
 with right:
     if len(complaints):
         st.plotly_chart(
-            charts.count_bars(complaints, x="month", y="received",
-                              title="Complaints received by month", y_title="complaints"),
+            charts.count_bars(
+                complaints,
+                x="month",
+                y="received",
+                title="Complaints received by month",
+                y_title="complaints",
+            ),
             key="overview_complaints",
             theme=None,
         )

@@ -71,8 +71,12 @@ def interval_trend(
     )
     fig.add_trace(
         go.Scatter(
-            x=frame[x], y=frame[y], mode="lines+markers", name=name,
-            line={"color": colour, "width": 3}, hovertemplate="%{y:.1f}",
+            x=frame[x],
+            y=frame[y],
+            mode="lines+markers",
+            name=name,
+            line={"color": colour, "width": 3},
+            hovertemplate="%{y:.1f}",
         )
     )
     return _layout(fig, title, y_title)
@@ -81,7 +85,12 @@ def interval_trend(
 def count_bars(frame: pd.DataFrame, *, x: str, y: str, title: str, y_title: str) -> go.Figure:
     """Counts per period as bars."""
     fig = go.Figure(
-        go.Bar(x=frame[x], y=frame[y], marker_color=PALETTE["orange"], name=y_title,
-               hovertemplate="%{y:,}")
+        go.Bar(
+            x=frame[x],
+            y=frame[y],
+            marker_color=PALETTE["orange"],
+            name=y_title,
+            hovertemplate="%{y:,}",
+        )
     )
     return _layout(fig, title, y_title)

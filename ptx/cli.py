@@ -94,7 +94,8 @@ def cmd_kpis(args) -> int:
     unknown = [d for d in filters.departments if d not in known]
     if unknown:
         raise PtxError(
-            f"Unknown department id(s): {', '.join(unknown)}. Known ids: {', '.join(sorted(known))}."
+            f"Unknown department id(s): {', '.join(unknown)}. "
+            f"Known ids: {', '.join(sorted(known))}."
         )
     table = headline_kpis(source, filters, as_of)
     if args.format == "json":
@@ -104,8 +105,10 @@ def cmd_kpis(args) -> int:
             "from": filters.start.isoformat(),
             "to": filters.end.isoformat(),
             "filters": {
-                "site": list(filters.sites), "division": list(filters.divisions),
-                "department": list(filters.departments), "channel": list(filters.channels),
+                "site": list(filters.sites),
+                "division": list(filters.divisions),
+                "department": list(filters.departments),
+                "channel": list(filters.channels),
             },
             "kpis": json.loads(table.to_json(orient="records")),
         }
@@ -129,23 +132,36 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     def with_source(p):
-        p.add_argument("source", nargs="?", help="path or SQLAlchemy URL (default: PTX_SOURCE, "
-                       "the config file's [source] location, or the demo source)")
-        p.add_argument("--config", type=Path, help="config file (default: PTX_CONFIG or ./ptx.toml)")
+        p.add_argument(
+            "source",
+            nargs="?",
+            help="path or SQLAlchemy URL (default: PTX_SOURCE, "
+            "the config file's [source] location, or the demo source)",
+        )
+        p.add_argument(
+            "--config", type=Path, help="config file (default: PTX_CONFIG or ./ptx.toml)"
+        )
         return p
 
     demo = sub.add_parser("demo", help="write the deterministic demo source")
-    demo.add_argument("target", nargs="?", default=str(DEMO_SOURCE),
-                      help="a .duckdb or .sqlite file, a folder, or a SQLAlchemy URL "
-                      f"(default: {DEMO_SOURCE})")
-    demo.add_argument("--rows", type=int, default=150_000, help="feedback responses (default 150,000)")
+    demo.add_argument(
+        "target",
+        nargs="?",
+        default=str(DEMO_SOURCE),
+        help=f"a .duckdb or .sqlite file, a folder, or a SQLAlchemy URL (default: {DEMO_SOURCE})",
+    )
+    demo.add_argument(
+        "--rows", type=int, default=150_000, help="feedback responses (default 150,000)"
+    )
     demo.add_argument("--complaints", type=int, help="complaints (default: one per 40 responses)")
     demo.add_argument("--seed", type=int, default=2026)
     demo.add_argument("--format", choices=("csv", "parquet"), help="for a folder target")
     demo.add_argument("--quiet", action="store_true", help="no progress bar")
     demo.set_defaults(func=cmd_demo)
 
-    validate = with_source(sub.add_parser("validate", help="check a source; exit 1 if rows are quarantined"))
+    validate = with_source(
+        sub.add_parser("validate", help="check a source; exit 1 if rows are quarantined")
+    )
     validate.set_defaults(func=cmd_validate)
 
     kpis = with_source(sub.add_parser("kpis", help="print the headline KPIs"))
@@ -153,8 +169,12 @@ def build_parser() -> argparse.ArgumentParser:
     kpis.add_argument("--division", action="append", help="division (repeatable)")
     kpis.add_argument("--site", action="append", help="site (repeatable)")
     kpis.add_argument("--channel", action="append", help="feedback channel (repeatable)")
-    kpis.add_argument("--from", dest="start", type=_date, help="first date (default: 12 months "
-                      "before the as-of date)")
+    kpis.add_argument(
+        "--from",
+        dest="start",
+        type=_date,
+        help="first date (default: 12 months before the as-of date)",
+    )
     kpis.add_argument("--to", dest="end", type=_date, help="last date (default: the as-of date)")
     kpis.add_argument("--format", choices=("table", "json"), default="table")
     kpis.set_defaults(func=cmd_kpis)

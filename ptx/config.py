@@ -99,7 +99,9 @@ def _parse_as_of(value: Any, where: str) -> date | None:
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        raise ConfigError(f"{where}: as_of = {value!r} is not a date; write it as YYYY-MM-DD.")
+        raise ConfigError(
+            f"{where}: as_of = {value!r} is not a date; write it as YYYY-MM-DD."
+        ) from None
 
 
 def load_config(path: str | Path | None = None, *, location: str | None = None) -> Config:

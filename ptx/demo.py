@@ -49,10 +49,38 @@ DETERIORATING = PlantedChange(
 
 # (department_id, name, division, site, relative size, logit offset of % positive)
 DEPARTMENTS = [
-    ("RVH-UEC-ED", "Emergency Department", "Urgent & Emergency Care", "Riverside Hospital", 9.0, -1.2),
-    ("RVH-UEC-AMU", "Acute Medical Unit", "Urgent & Emergency Care", "Riverside Hospital", 4.0, -0.6),
-    ("RVH-UEC-UTC", "Urgent Treatment Centre", "Urgent & Emergency Care", "Riverside Hospital", 5.0, -0.5),
-    ("RVH-UEC-SDEC", "Same Day Emergency Care", "Urgent & Emergency Care", "Riverside Hospital", 2.0, -0.1),
+    (
+        "RVH-UEC-ED",
+        "Emergency Department",
+        "Urgent & Emergency Care",
+        "Riverside Hospital",
+        9.0,
+        -1.2,
+    ),
+    (
+        "RVH-UEC-AMU",
+        "Acute Medical Unit",
+        "Urgent & Emergency Care",
+        "Riverside Hospital",
+        4.0,
+        -0.6,
+    ),
+    (
+        "RVH-UEC-UTC",
+        "Urgent Treatment Centre",
+        "Urgent & Emergency Care",
+        "Riverside Hospital",
+        5.0,
+        -0.5,
+    ),
+    (
+        "RVH-UEC-SDEC",
+        "Same Day Emergency Care",
+        "Urgent & Emergency Care",
+        "Riverside Hospital",
+        2.0,
+        -0.1,
+    ),
     ("RVH-UEC-AMB", "Ambulatory Care", "Urgent & Emergency Care", "Riverside Hospital", 0.25, 0.4),
     ("RVH-MED-RESP", "Respiratory Ward", "Medicine", "Riverside Hospital", 2.5, -0.9),
     ("RVH-MED-CARD", "Cardiology", "Medicine", "Riverside Hospital", 3.0, 0.3),
@@ -73,7 +101,14 @@ DEPARTMENTS = [
     ("HVH-WAC-NNU", "Neonatal Unit", "Women's & Children's", "Hillview Hospital", 0.8, 1.2),
     ("HVH-WAC-PAED", "Children's Ward", "Women's & Children's", "Hillview Hospital", 2.0, 0.6),
     ("HVH-WAC-GYN", "Gynaecology", "Women's & Children's", "Hillview Hospital", 1.5, 0.3),
-    ("HVH-WAC-CAMHS", "Children's Mental Health", "Women's & Children's", "Hillview Hospital", 0.3, -0.4),
+    (
+        "HVH-WAC-CAMHS",
+        "Children's Mental Health",
+        "Women's & Children's",
+        "Hillview Hospital",
+        0.3,
+        -0.4,
+    ),
 ]
 BASE_LOGIT = 2.6  # about 93% positive, near the national FFT inpatient figure
 WINTER_LOGIT = -0.35  # extra dip for urgent care, December-February
@@ -120,12 +155,27 @@ NEUTRAL_PHRASES = (
 
 # KO41a subjects with their rough shares in NHS returns (clinical treatment dominates).
 SUBJECT_WEIGHTS = {
-    "Clinical treatment": 30, "Communications": 14, "Values and behaviours": 11,
-    "Patient care": 9, "Appointments": 7, "Waiting times": 6, "Admissions and discharges": 6,
-    "Access to treatment or drugs": 3, "Trust administration": 3, "Facilities": 2,
-    "Prescribing": 2, "Privacy, dignity and wellbeing": 2, "End of life care": 1,
-    "Staff numbers": 1, "Transport": 1, "Consent": 0.5, "Integrated care": 0.5,
-    "Commissioning": 0.3, "Mortuary": 0.1, "Restraint": 0.1, "Other": 0.5,
+    "Clinical treatment": 30,
+    "Communications": 14,
+    "Values and behaviours": 11,
+    "Patient care": 9,
+    "Appointments": 7,
+    "Waiting times": 6,
+    "Admissions and discharges": 6,
+    "Access to treatment or drugs": 3,
+    "Trust administration": 3,
+    "Facilities": 2,
+    "Prescribing": 2,
+    "Privacy, dignity and wellbeing": 2,
+    "End of life care": 1,
+    "Staff numbers": 1,
+    "Transport": 1,
+    "Consent": 0.5,
+    "Integrated care": 0.5,
+    "Commissioning": 0.3,
+    "Mortuary": 0.1,
+    "Restraint": 0.1,
+    "Other": 0.5,
 }
 assert set(SUBJECT_WEIGHTS) == set(KO41A_SUBJECTS)
 
@@ -174,7 +224,9 @@ def _comments(rng: np.random.Generator, sentiment: np.ndarray) -> np.ndarray:
     return out
 
 
-def feedback_chunk(seed: int, chunk: int, rows: int, first_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def feedback_chunk(
+    seed: int, chunk: int, rows: int, first_id: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One chunk of feedback rows and their question-level answers."""
     rng = np.random.default_rng([seed, 1, chunk])
     days = _days()
@@ -199,8 +251,11 @@ def feedback_chunk(seed: int, chunk: int, rows: int, first_id: int) -> tuple[pd.
     ltr = np.where(
         positive,
         rng.choice([10, 9, 8, 7], size=rows, p=[0.5, 0.3, 0.15, 0.05]),
-        rng.choice([8, 7, 6, 5, 4, 3, 2, 1, 0], size=rows,
-                   p=[0.05, 0.1, 0.15, 0.15, 0.12, 0.12, 0.1, 0.1, 0.11]),
+        rng.choice(
+            [8, 7, 6, 5, 4, 3, 2, 1, 0],
+            size=rows,
+            p=[0.05, 0.1, 0.15, 0.15, 0.12, 0.12, 0.1, 0.1, 0.11],
+        ),
     )
     rating = np.where(scale == "fft5", fft, np.where(scale == "ltr11", ltr, -1)).astype("int64")
     sentiment = np.where(positive, 1, np.where(rng.random(rows) < 0.3, 0, -1))
@@ -229,14 +284,21 @@ def feedback_chunk(seed: int, chunk: int, rows: int, first_id: int) -> tuple[pd.
     answers = []
     for q, question in enumerate(INPATIENT_QUESTIONS):
         good = positive[inpatient] ^ (rng.random(len(inpatient)) < 0.1 + 0.05 * q)
-        answer = np.where(good, rng.choice([4, 3], size=len(inpatient), p=[0.75, 0.25]),
-                          rng.choice([1, 2, 3], size=len(inpatient), p=[0.2, 0.5, 0.3]))
-        answers.append(pd.DataFrame({
-            "feedback_id": frame["feedback_id"].to_numpy()[inpatient],
-            "question_id": question,
-            "answer": answer.astype("int64"),
-            "answer_scale": "never_always4",
-        }))
+        answer = np.where(
+            good,
+            rng.choice([4, 3], size=len(inpatient), p=[0.75, 0.25]),
+            rng.choice([1, 2, 3], size=len(inpatient), p=[0.2, 0.5, 0.3]),
+        )
+        answers.append(
+            pd.DataFrame(
+                {
+                    "feedback_id": frame["feedback_id"].to_numpy()[inpatient],
+                    "question_id": question,
+                    "answer": answer.astype("int64"),
+                    "answer_scale": "never_always4",
+                }
+            )
+        )
     return frame, pd.concat(answers, ignore_index=True)
 
 
@@ -249,7 +311,9 @@ def complaints_frame(seed: int, rows: int) -> pd.DataFrame:
     day_idx = rng.choice(len(days), size=rows, p=weight / weight.sum())
     received = days[day_idx].values.astype("datetime64[D]")
     sizes = np.array([d[4] for d in DEPARTMENTS])
-    risk = sizes * np.exp(-0.5 * np.array([d[5] for d in DEPARTMENTS]))  # worse care, more complaints
+    risk = sizes * np.exp(
+        -0.5 * np.array([d[5] for d in DEPARTMENTS])
+    )  # worse care, more complaints
     dept_idx = rng.choice(len(DEPARTMENTS), size=rows, p=risk / risk.sum())
     ids = np.array([d[0] for d in DEPARTMENTS])[dept_idx]
     hol = np.array(bank_holidays(DEMO_START, DEMO_AS_OF), dtype="datetime64[D]")
@@ -267,7 +331,8 @@ def complaints_frame(seed: int, rows: int) -> pd.DataFrame:
     resolved_out = np.where(is_open, np.datetime64("NaT"), resolved)
 
     outcome = rng.choice(
-        ["upheld", "partially upheld", "not upheld", "withdrawn"], size=rows,
+        ["upheld", "partially upheld", "not upheld", "withdrawn"],
+        size=rows,
         p=[0.25, 0.35, 0.35, 0.05],
     ).astype(object)
     outcome[is_open] = None
@@ -275,21 +340,29 @@ def complaints_frame(seed: int, rows: int) -> pd.DataFrame:
     subjects = list(SUBJECT_WEIGHTS)
     sw = np.array([SUBJECT_WEIGHTS[s] for s in subjects])
     order = np.argsort(received, kind="stable")
-    frame = pd.DataFrame(
-        {
-            "department_id": ids,
-            "received_date": pd.to_datetime(received).date,
-            "acknowledged_date": pd.to_datetime(acknowledged_out).date,
-            "resolved_date": pd.to_datetime(resolved_out).date,
-            "subject": rng.choice(np.array(subjects, dtype=object), size=rows, p=sw / sw.sum()),
-            "severity": rng.choice(["low", "moderate", "high", "extreme"], size=rows,
-                                   p=[0.5, 0.35, 0.12, 0.03]),
-            "outcome": outcome,
-            "reopened": reopened,
-            "channel": rng.choice(["letter", "email", "telephone", "in person", "online form"],
-                                  size=rows, p=[0.15, 0.45, 0.2, 0.05, 0.15]),
-        }
-    ).iloc[order].reset_index(drop=True)
+    frame = (
+        pd.DataFrame(
+            {
+                "department_id": ids,
+                "received_date": pd.to_datetime(received).date,
+                "acknowledged_date": pd.to_datetime(acknowledged_out).date,
+                "resolved_date": pd.to_datetime(resolved_out).date,
+                "subject": rng.choice(np.array(subjects, dtype=object), size=rows, p=sw / sw.sum()),
+                "severity": rng.choice(
+                    ["low", "moderate", "high", "extreme"], size=rows, p=[0.5, 0.35, 0.12, 0.03]
+                ),
+                "outcome": outcome,
+                "reopened": reopened,
+                "channel": rng.choice(
+                    ["letter", "email", "telephone", "in person", "online form"],
+                    size=rows,
+                    p=[0.15, 0.45, 0.2, 0.05, 0.15],
+                ),
+            }
+        )
+        .iloc[order]
+        .reset_index(drop=True)
+    )
     frame.insert(0, "complaint_id", [f"C{i:07d}" for i in range(1, rows + 1)])
     for col in ("acknowledged_date", "resolved_date"):
         frame[col] = frame[col].where(pd.notna(frame[col]), None)
@@ -305,8 +378,11 @@ def activity_frame(seed: int, rows: int) -> pd.DataFrame:
     out = []
     for i, dep in enumerate(DEPARTMENTS):
         episodes = rng.poisson(per_month[i] * rng.uniform(0.9, 1.1, len(months)))
-        out.append(pd.DataFrame({"department_id": dep[0], "month": months.date,
-                                 "episodes": np.maximum(episodes, 1)}))
+        out.append(
+            pd.DataFrame(
+                {"department_id": dep[0], "month": months.date, "episodes": np.maximum(episodes, 1)}
+            )
+        )
     return pd.concat(out, ignore_index=True)
 
 
@@ -327,8 +403,9 @@ def write_demo(
     if rows < 1:
         raise ValueError("rows must be at least 1")
     n_complaints = max(1, rows // 40) if complaints is None else complaints
-    writer = Writer(target, ("departments", "feedback", "feedback_answers", "complaints",
-                             "activity"), fmt=fmt)
+    writer = Writer(
+        target, ("departments", "feedback", "feedback_answers", "complaints", "activity"), fmt=fmt
+    )
     written = {"feedback_answers": 0}
     try:
         writer.append("departments", departments_frame())
@@ -347,6 +424,7 @@ def write_demo(
         writer.append("activity", activity)
     finally:
         writer.close()
-    written.update(departments=len(DEPARTMENTS), feedback=rows, complaints=n_complaints,
-                   activity=len(activity))
+    written.update(
+        departments=len(DEPARTMENTS), feedback=rows, complaints=n_complaints, activity=len(activity)
+    )
     return written

@@ -35,6 +35,12 @@ def cache_dir() -> Path:
 
 
 def find_table_file(folder: Path, mapping: TableMapping) -> Path | None:
+    """The file holding a table: ``<name>.csv`` or ``.parquet`` in the folder, or the file the
+    mapping names (a path ending in .csv or .parquet, relative to the folder or absolute)."""
+    named = Path(mapping.name)
+    if named.suffix in (".csv", ".parquet"):
+        path = named if named.is_absolute() else folder / named
+        return path if path.is_file() else None
     for suffix in (".csv", ".parquet"):
         path = folder / f"{mapping.name}{suffix}"
         if path.is_file():
@@ -74,7 +80,7 @@ def parse_chunk(raw: pd.DataFrame, spec: Table, mapping: TableMapping, file: Pat
             f"{file}: table '{spec.name}' has no column {wanted} (model column(s) "
             f"{', '.join(missing)}). Columns found: {', '.join(map(str, raw.columns))}. "
             f"Fix: rename the column, or map it in ptx.toml under "
-            f"[tables.{spec.name}.columns], e.g. {missing[0]} = \"<your column>\"."
+            f'[tables.{spec.name}.columns], e.g. {missing[0]} = "<your column>".'
         )
     reason = pd.Series(pd.NA, index=raw.index, dtype="object")
     parsed = pd.DataFrame(index=raw.index)
@@ -103,7 +109,9 @@ def parse_chunk(raw: pd.DataFrame, spec: Table, mapping: TableMapping, file: Pat
             expected = "a whole number"
         else:  # boolean
             lower = text.str.lower()
-            values = lower.map(lambda v: True if v in TRUE_WORDS else (False if v in FALSE_WORDS else pd.NA))
+            values = lower.map(
+                lambda v: True if v in TRUE_WORDS else (False if v in FALSE_WORDS else pd.NA)
+            )
             bad = ~blank & values.isna()
             expected = "true/false, yes/no or 1/0"
         if col.required:
@@ -112,7 +120,9 @@ def parse_chunk(raw: pd.DataFrame, spec: Table, mapping: TableMapping, file: Pat
         bad = bad & reason.isna()
         if bad.any():
             shown = mapping.source_column(col.name)
-            reason = reason.mask(bad, text.map(lambda v, s=shown, e=expected: f"{s}: '{v}' is not {e}"))
+            reason = reason.mask(
+                bad, text.map(lambda v, s=shown, e=expected: f"{s}: '{v}' is not {e}")
+            )
         parsed[col.name] = values
     failed = reason.notna()
     quarantined = pd.DataFrame(
@@ -150,8 +160,8 @@ def import_folder(folder: Path, config: Config, *, progress: Progress | None = N
             if spec.required:
                 raise SchemaError(
                     f"{folder}: no file for table '{name}'. Expected "
-                    f"{config.mapping(name).name}.csv or .parquet; map another file name in "
-                    f"ptx.toml with [tables.{name}] name = \"<file stem>\"."
+                    f"{config.mapping(name).name}.csv or .parquet; map another file in "
+                    f'ptx.toml with [tables.{name}] name = "<file stem or path>".'
                 )
             continue
         files[name] = path
@@ -186,8 +196,10 @@ def import_folder(folder: Path, config: Config, *, progress: Progress | None = N
 
     con = duckdb.connect(str(partial))
     try:
-        q = pd.concat(quarantine) if quarantine else pd.DataFrame(
-            columns=["table_name", "row_number", "reason", "raw"]
+        q = (
+            pd.concat(quarantine)
+            if quarantine
+            else pd.DataFrame(columns=["table_name", "row_number", "reason", "raw"])
         )
         q = q.astype({"table_name": str, "row_number": "int64", "reason": str, "raw": str})
         con.register("_q", q)

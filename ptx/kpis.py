@@ -55,11 +55,15 @@ def _period_values(source: Source, filters: Filters, as_of: date) -> dict[str, t
     return {
         "responses": (int(counts["responses"].sum()), np.nan, np.nan, None),
         "fft_pct_positive": (
-            fft["pct_positive"], fft["pct_positive_low"], fft["pct_positive_high"],
+            fft["pct_positive"],
+            fft["pct_positive_low"],
+            fft["pct_positive_high"],
             int(fft["responses"]),
         ),
         "fft_pct_negative": (
-            fft["pct_negative"], fft["pct_negative_low"], fft["pct_negative_high"],
+            fft["pct_negative"],
+            fft["pct_negative_low"],
+            fft["pct_negative_high"],
             int(fft["responses"]),
         ),
         "nps": (nps["nps"], np.nan, np.nan, int(nps["responses"])),

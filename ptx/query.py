@@ -85,7 +85,9 @@ def _where(source: Source, name: str, filters: Filters, date_col: str, *, channe
     if ids is not None:
         conds.append(t.department_id.in_(sa.bindparam("department_ids", ids, expanding=True)))
     if channels and filters.channels:
-        conds.append(t.channel.in_(sa.bindparam("channels", list(filters.channels), expanding=True)))
+        conds.append(
+            t.channel.in_(sa.bindparam("channels", list(filters.channels), expanding=True))
+        )
     return conds
 
 
@@ -123,8 +125,11 @@ def _frame(source: Source, stmt) -> pd.DataFrame:
             0,
             "month",
             pd.to_datetime(
-                {"year": frame.pop("_year").astype(int), "month": frame.pop("_month").astype(int),
-                 "day": 1}
+                {
+                    "year": frame.pop("_year").astype(int),
+                    "month": frame.pop("_month").astype(int),
+                    "day": 1,
+                }
             ).dt.date
             if len(frame)
             else pd.Series(dtype="object"),

@@ -177,9 +177,7 @@ COMPLAINTS = Table(
         Column("complaint_id", "string", True, "Identifier of the complaint."),
         Column("department_id", "string", True, "Department the complaint is about."),
         Column("received_date", "date", True, "Date the complaint was received."),
-        Column(
-            "acknowledged_date", "date", False, "Date it was acknowledged; empty if not yet."
-        ),
+        Column("acknowledged_date", "date", False, "Date it was acknowledged; empty if not yet."),
         Column("resolved_date", "date", False, "Date it was closed; empty while open."),
         Column(
             "subject",
@@ -213,7 +211,9 @@ ACTIVITY = Table(
     (
         Column("department_id", "string", True, "Department."),
         Column("month", "date", True, "First day of the month counted."),
-        Column("episodes", "integer", True, "Patient episodes (attendances, admissions, contacts)."),
+        Column(
+            "episodes", "integer", True, "Patient episodes (attendances, admissions, contacts)."
+        ),
     ),
     key=("department_id", "month"),
 )

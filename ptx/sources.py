@@ -106,7 +106,7 @@ def _mapped_table(
             + ", ".join(f"'{w}'" for _, w in missing)
             + f" (model column(s) {', '.join(m for m, _ in missing)} of '{name}'). "
             f"Columns found: {', '.join(sorted(available.values()))}. Fix: add the column, or map "
-            f"it in ptx.toml under [tables.{name}.columns], e.g. {model} = \"<your column>\"."
+            f'it in ptx.toml under [tables.{name}.columns], e.g. {model} = "<your column>".'
         )
     raw = sa.table(raw_name, schema=schema)
     return sa.select(*cols).select_from(raw).subquery(name)
@@ -150,14 +150,19 @@ def _engine_for(location: str, config: Config, progress: Progress | None):
             f"{path} is a single file: point ptx at the folder that holds departments, "
             "feedback, complaints and activity files."
         )
-    raise SourceError(f"Cannot tell what kind of source {path} is: use .duckdb, .sqlite or a folder.")
+    raise SourceError(
+        f"Cannot tell what kind of source {path} is: use .duckdb, .sqlite or a folder."
+    )
 
 
 def _column_names(engine: sa.Engine, name: str, schema: str | None) -> list[str]:
     """The columns of a table, read from an empty result (portable where reflection is not)."""
     with engine.connect() as conn:
-        return list(conn.execute(sa.select(sa.text("*")).select_from(
-            sa.table(name, schema=schema)).limit(0)).keys())
+        return list(
+            conn.execute(
+                sa.select(sa.text("*")).select_from(sa.table(name, schema=schema)).limit(0)
+            ).keys()
+        )
 
 
 def open_source(config: Config, *, progress: Progress | None = None) -> Source:
@@ -189,7 +194,7 @@ def open_source(config: Config, *, progress: Progress | None = None) -> Source:
                     raise SchemaError(
                         f"{label}: no table '{mapping.name}' for the model's '{name}' table. "
                         f"Tables found: {', '.join(sorted(schemas[schema])) or 'none'}. Fix: "
-                        f"create it, or map it in ptx.toml with [tables.{name}] name = \"...\"."
+                        f'create it, or map it in ptx.toml with [tables.{name}] name = "...".'
                     )
                 continue
             available = {}

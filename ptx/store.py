@@ -41,10 +41,7 @@ def model_metadata(tables: tuple[str, ...] = tuple(TABLES)) -> sa.MetaData:
         sa.Table(
             name,
             meta,
-            *[
-                sa.Column(c.name, SQL_TYPES[c.type], nullable=not c.required)
-                for c in spec.columns
-            ],
+            *[sa.Column(c.name, SQL_TYPES[c.type], nullable=not c.required) for c in spec.columns],
         )
     return meta
 
@@ -78,9 +75,7 @@ class Writer:
                 stale.unlink(missing_ok=True)
             self._duck = duckdb.connect(str(path))
             for name in tables:
-                cols = ", ".join(
-                    f'"{c.name}" {DUCKDB_TYPES[c.type]}' for c in TABLES[name].columns
-                )
+                cols = ", ".join(f'"{c.name}" {DUCKDB_TYPES[c.type]}' for c in TABLES[name].columns)
                 self._duck.execute(f'CREATE TABLE "{name}" ({cols})')
         elif self.kind in ("csv", "parquet"):
             Path(self.target).mkdir(parents=True, exist_ok=True)

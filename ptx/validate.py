@@ -29,13 +29,17 @@ QUARANTINE_LIST_LIMIT = 10_000
 
 def _scale_rules(value: sa.ColumnElement, scale: sa.ColumnElement, scales: dict, what: str):
     rules = [
-        (sa.and_(scale.is_not(None), scale.not_in(list(scales))),
-         f"{what}_scale is not one of {', '.join(scales)}"),
+        (
+            sa.and_(scale.is_not(None), scale.not_in(list(scales))),
+            f"{what}_scale is not one of {', '.join(scales)}",
+        ),
     ]
     for name, (low, high) in scales.items():
         rules.append(
-            (sa.and_(scale == name, value.is_not(None), sa.not_(value.between(low, high))),
-             f"{what} outside the {name} scale ({low}-{high})")
+            (
+                sa.and_(scale == name, value.is_not(None), sa.not_(value.between(low, high))),
+                f"{what} outside the {name} scale ({low}-{high})",
+            )
         )
     return rules
 
@@ -51,8 +55,10 @@ def _rules(source: Source, name: str) -> list[tuple[sa.ColumnElement, str]]:
         rules.append((t.department_id.not_in(known), "department_id is not in departments"))
     if name == "feedback":
         rules.append(
-            (sa.and_(t.rating.is_not(None), t.rating_scale.is_(None)),
-             "rating given without rating_scale")
+            (
+                sa.and_(t.rating.is_not(None), t.rating_scale.is_(None)),
+                "rating given without rating_scale",
+            )
         )
         rules += _scale_rules(t.rating, t.rating_scale, RATING_SCALES, "rating")
     elif name == "feedback_answers":
@@ -61,10 +67,14 @@ def _rules(source: Source, name: str) -> list[tuple[sa.ColumnElement, str]]:
         rules += [
             (t.acknowledged_date < t.received_date, "acknowledged_date is before received_date"),
             (t.resolved_date < t.received_date, "resolved_date is before received_date"),
-            (sa.and_(t.outcome.is_not(None), t.outcome.not_in(COMPLAINT_OUTCOMES)),
-             "outcome is not one of " + ", ".join(COMPLAINT_OUTCOMES)),
-            (sa.and_(t.severity.is_not(None), t.severity.not_in(COMPLAINT_SEVERITIES)),
-             "severity is not one of " + ", ".join(COMPLAINT_SEVERITIES)),
+            (
+                sa.and_(t.outcome.is_not(None), t.outcome.not_in(COMPLAINT_OUTCOMES)),
+                "outcome is not one of " + ", ".join(COMPLAINT_OUTCOMES),
+            ),
+            (
+                sa.and_(t.severity.is_not(None), t.severity.not_in(COMPLAINT_SEVERITIES)),
+                "severity is not one of " + ", ".join(COMPLAINT_SEVERITIES),
+            ),
         ]
     elif name == "activity":
         rules.append((t.episodes < 0, "episodes is negative"))
@@ -122,13 +132,16 @@ def _import_counts(source: Source) -> tuple[dict[str, int], pd.DataFrame]:
         read = dict(conn.execute(sa.select(counts_t.c.table_name, counts_t.c.rows_read)).all())
         reasons = pd.DataFrame(
             conn.execute(
-                sa.select(q_t.c.table_name, q_t.c.reason, sa.func.count())
-                .group_by(q_t.c.table_name, q_t.c.reason)
+                sa.select(q_t.c.table_name, q_t.c.reason, sa.func.count()).group_by(
+                    q_t.c.table_name, q_t.c.reason
+                )
             ).all(),
             columns=["table", "reason", "rows"],
         )
     # Import reasons name the value ("x: 'abc' is not a date"); group them by their column.
-    reasons["reason"] = reasons["reason"].str.replace(r": '.*' is not", ": value is not", regex=True)
+    reasons["reason"] = reasons["reason"].str.replace(
+        r": '.*' is not", ": value is not", regex=True
+    )
     reasons = reasons.groupby(["table", "reason"], as_index=False)["rows"].sum()
     return read, reasons
 
@@ -216,9 +229,13 @@ def quarantined_rows(source: Source, *, limit: int = QUARANTINE_LIST_LIMIT) -> p
         for name in source.tables:
             t = source.table(name)
             reason = quarantine_reason(source, name)
-            found = conn.execute(
-                sa.select(t, reason.label("_reason")).where(reason.is_not(None)).limit(limit)
-            ).mappings().all()
+            found = (
+                conn.execute(
+                    sa.select(t, reason.label("_reason")).where(reason.is_not(None)).limit(limit)
+                )
+                .mappings()
+                .all()
+            )
             key = TABLES[name].key
             parts.append(
                 pd.DataFrame(

@@ -21,16 +21,30 @@ DEPARTMENTS = pd.DataFrame(
 def feedback_rows(rows: list[tuple]) -> pd.DataFrame:
     """(id, date, department, channel, rating, scale) tuples -> a feedback frame."""
     return pd.DataFrame(
-        rows, columns=["feedback_id", "received_date", "department_id", "channel", "rating",
-                       "rating_scale"],
+        rows,
+        columns=[
+            "feedback_id",
+            "received_date",
+            "department_id",
+            "channel",
+            "rating",
+            "rating_scale",
+        ],
     ).assign(received_date=lambda f: pd.to_datetime(f["received_date"]).dt.date)
 
 
 def complaint_rows(rows: list[tuple]) -> pd.DataFrame:
     """(id, department, received, acknowledged, resolved, outcome) tuples -> complaints."""
     frame = pd.DataFrame(
-        rows, columns=["complaint_id", "department_id", "received_date", "acknowledged_date",
-                       "resolved_date", "outcome"],
+        rows,
+        columns=[
+            "complaint_id",
+            "department_id",
+            "received_date",
+            "acknowledged_date",
+            "resolved_date",
+            "outcome",
+        ],
     )
     for col in ("received_date", "acknowledged_date", "resolved_date"):
         frame[col] = pd.to_datetime(frame[col]).dt.date

@@ -75,9 +75,7 @@ def postgres_url() -> str:
     url = os.environ.get("PTX_TEST_POSTGRES_URL")
     if not url:
         require_or_skip("PTX_REQUIRE_POSTGRES", "no PostgreSQL server: set PTX_TEST_POSTGRES_URL")
-    admin = sa.create_engine(
-        normalise_url(url), isolation_level="AUTOCOMMIT"
-    )
+    admin = sa.create_engine(normalise_url(url), isolation_level="AUTOCOMMIT")
     name = f"ptx_test_{uuid.uuid4().hex[:8]}"
     try:
         with admin.connect() as conn:

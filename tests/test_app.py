@@ -54,8 +54,13 @@ def test_overview_shows_headline_kpis_and_charts(demo_duckdb):
     at = run_app(demo_duckdb)
     shown = metrics(at)
     assert list(shown) == [
-        "Feedback responses", "FFT % positive", "FFT % negative", "Net Promoter Score",
-        "Complaints received", "Complaints per 1,000 episodes", "Complaints open at as-of date",
+        "Feedback responses",
+        "FFT % positive",
+        "FFT % negative",
+        "Net Promoter Score",
+        "Complaints received",
+        "Complaints per 1,000 episodes",
+        "Complaints open at as-of date",
     ]
     assert shown["FFT % positive"].endswith("%")
     assert int(shown["Feedback responses"].replace(",", "")) > 1000
@@ -77,8 +82,12 @@ def test_department_in_the_url_changes_the_numbers(demo_duckdb):
 
 def test_url_restores_every_filter(demo_duckdb):
     at = run_app(
-        demo_duckdb, site="Hillview Hospital", division="Surgery", dept="Trauma & Orthopaedics",
-        dates=["2025-01-01", "2025-06-30"], channel=["FFT SMS"],
+        demo_duckdb,
+        site="Hillview Hospital",
+        division="Surgery",
+        dept="Trauma & Orthopaedics",
+        dates=["2025-01-01", "2025-06-30"],
+        channel=["FFT SMS"],
     )
     assert at.selectbox(key="site").value == "Hillview Hospital"
     assert at.selectbox(key="division").value == "Surgery"

@@ -24,8 +24,14 @@ pytestmark = pytest.mark.browser
 
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
@@ -33,7 +39,9 @@ IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 def _chromium() -> str:
     path = os.environ.get("PTX_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
     if not Path(path).is_file():
-        require_or_skip("PTX_REQUIRE_BROWSER", "Chromium is not installed (apt-get install chromium)")
+        require_or_skip(
+            "PTX_REQUIRE_BROWSER", "Chromium is not installed (apt-get install chromium)"
+        )
     return path
 
 
@@ -49,10 +57,26 @@ def server(demo_duckdb):
     env = os.environ | {"PTX_SOURCE": str(demo_duckdb)}
     env.pop("PTX_CONFIG", None)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"),
-         "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "dashboard.py"),
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -169,7 +193,11 @@ def test_department_filter_updates_url_and_kpis_and_link_restores_view(server, p
     settle(other)
     other.wait_for_selector(".js-plotly-plot")
     assert kpi_values(other) == after
-    assert other.locator('[data-testid="stSelectbox"]').filter(has_text="Department").locator(
-        "input"
-    ).input_value() == "Respiratory Ward"
+    assert (
+        other.locator('[data-testid="stSelectbox"]')
+        .filter(has_text="Department")
+        .locator("input")
+        .input_value()
+        == "Respiratory Ward"
+    )
     other.context.close()

@@ -64,7 +64,9 @@ def test_complaints_follow_working_days_and_stay_open_at_about_five_percent():
     assert 0.03 <= open_share <= 0.07
     assert frame.loc[frame["resolved_date"].isna(), "outcome"].isna().all()
     assert set(frame["subject"]) <= set(KO41A_SUBJECTS)
-    assert frame["reopened"].any() and not frame.loc[frame["resolved_date"].isna(), "reopened"].any()
+    assert (
+        frame["reopened"].any() and not frame.loc[frame["resolved_date"].isna(), "reopened"].any()
+    )
     assert (frame["received_date"] <= demo.DEMO_AS_OF).all()
 
 
@@ -72,11 +74,30 @@ def test_comments_have_themes_that_follow_the_rating():
     frame, answers = demo.feedback_chunk(1, 0, 20_000, 1)
     with_comment = frame[frame["comment"].notna()]
     assert 0.25 < len(with_comment) / len(frame) < 0.45
-    very_poor = with_comment[(with_comment["rating_scale"] == "fft5") & (with_comment["rating"] == 5)]
-    assert very_poor["comment"].str.contains("|".join(["four hours", "rude", "cold", "Parking",
-                                                       "explained", "noisy", "cancelled",
-                                                       "Discharge", "okay", "crowded",
-                                                       "too busy"])).all()
+    very_poor = with_comment[
+        (with_comment["rating_scale"] == "fft5") & (with_comment["rating"] == 5)
+    ]
+    assert (
+        very_poor["comment"]
+        .str.contains(
+            "|".join(
+                [
+                    "four hours",
+                    "rude",
+                    "cold",
+                    "Parking",
+                    "explained",
+                    "noisy",
+                    "cancelled",
+                    "Discharge",
+                    "okay",
+                    "crowded",
+                    "too busy",
+                ]
+            )
+        )
+        .all()
+    )
     assert set(answers["feedback_id"]) <= set(frame["feedback_id"])
 
 

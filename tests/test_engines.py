@@ -37,7 +37,9 @@ def _assert_same(numbers, reference):
     assert as_of == reference[0]
     for got, want in zip(frames, reference[1], strict=True):
         pd.testing.assert_frame_equal(
-            got.reset_index(drop=True), want.reset_index(drop=True), check_dtype=False,
+            got.reset_index(drop=True),
+            want.reset_index(drop=True),
+            check_dtype=False,
             rtol=1e-12,
         )
 

@@ -31,7 +31,9 @@ def test_other_scales_and_unrated_rows_do_not_count_as_fft():
 
 def test_nps_definition():
     # promoters 9-10: 60; passives 7-8: 20; detractors 0-6: 20 -> NPS 40.
-    c = counts([("x", "ltr11", r, n) for r, n in [(10, 40), (9, 20), (8, 10), (7, 10), (6, 5), (0, 15)]])
+    c = counts(
+        [("x", "ltr11", r, n) for r, n in [(10, 40), (9, 20), (8, 10), (7, 10), (6, 5), (0, 15)]]
+    )
     row = nps_summary(c).iloc[0]
     assert (row["promoters"], row["detractors"], row["nps"]) == (60, 20, 40.0)
 

@@ -30,7 +30,9 @@ def test_malformed_rows_are_quarantined_not_dropped(tmp_path):
     report = ptx.validation_report(source)
     fb = report.tables.set_index("table").loc["feedback"]
     assert (fb.rows_read, fb.rows_loaded, fb.rows_quarantined) == (12, 7, 5)
-    assert (report.tables.rows_read == report.tables.rows_loaded + report.tables.rows_quarantined).all()
+    assert (
+        report.tables.rows_read == report.tables.rows_loaded + report.tables.rows_quarantined
+    ).all()
     assert not report.ok
 
     rows = ptx.quarantined_rows(source)

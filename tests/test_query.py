@@ -19,7 +19,9 @@ def test_department_filter_resolves_the_hierarchy(tiny):
     assert query.department_ids(tiny, ptx.Filters()) is None
     assert query.department_ids(tiny, ptx.Filters(sites=("North",))) == ["A1", "A2"]
     assert query.department_ids(tiny, ptx.Filters(divisions=("Surgery",))) == ["B1"]
-    assert query.department_ids(tiny, ptx.Filters(divisions=("Medicine",), departments=("B1",))) == []
+    assert (
+        query.department_ids(tiny, ptx.Filters(divisions=("Medicine",), departments=("B1",))) == []
+    )
 
 
 def test_feedback_counts_per_month_and_value(tiny):
@@ -33,8 +35,9 @@ def test_feedback_counts_per_month_and_value(tiny):
 def test_filters_narrow_the_counts(tiny):
     f = ptx.Filters(start=date(2025, 1, 3), end=date(2025, 1, 10), channels=("FFT SMS",))
     counts = query.feedback_counts(tiny, f, by=("day", "department_id"))
-    assert sorted(zip(counts["day"], counts["department_id"])) == [
-        (date(2025, 1, 3), "A1"), (date(2025, 1, 10), "A2")
+    assert sorted(zip(counts["day"], counts["department_id"], strict=True)) == [
+        (date(2025, 1, 3), "A1"),
+        (date(2025, 1, 10), "A2"),
     ]
 
 
@@ -47,7 +50,11 @@ def test_filter_values_are_bound_never_formatted_into_sql(tiny):
 
 def test_complaints_open_at_as_of(tiny):
     counts = query.complaint_counts(tiny, ptx.Filters(), date(2025, 1, 31), by=("department_id",))
-    assert dict(zip(counts["department_id"], counts["open"], strict=True)) == {"A1": 0, "A2": 1, "B1": 1}
+    assert dict(zip(counts["department_id"], counts["open"], strict=True)) == {
+        "A1": 0,
+        "A2": 1,
+        "B1": 1,
+    }
     # Before c1 was resolved, it was open too.
     earlier = query.complaint_counts(tiny, ptx.Filters(), date(2025, 1, 15), by=())
     assert earlier["open"].sum() == 3
@@ -77,5 +84,7 @@ def test_queries_return_aggregates_not_rows(demo_duckdb):
     # 36 months x (6 FFT values + 11 NPS values + unrated) at most, whatever the row count.
     assert len(counts) <= 36 * 18
     with source.engine.connect() as conn:
-        rows = conn.execute(sa.select(sa.func.count()).select_from(source.table("feedback"))).scalar()
+        rows = conn.execute(
+            sa.select(sa.func.count()).select_from(source.table("feedback"))
+        ).scalar()
     assert counts["responses"].sum() == rows

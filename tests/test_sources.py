@@ -57,7 +57,9 @@ def test_missing_required_column_names_table_column_and_fix(tmp_path):
     with pytest.raises(SchemaError) as err:
         open_location(db)
     text = str(err.value)
-    assert "complaints" in text and "received_date" in text and "[tables.complaints.columns]" in text
+    assert (
+        "complaints" in text and "received_date" in text and "[tables.complaints.columns]" in text
+    )
 
 
 def test_missing_required_table(tmp_path):

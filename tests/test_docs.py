@@ -1,0 +1,23 @@
+"""The README documents every command and every column of the data model."""
+
+from ptx.cli import build_parser
+from ptx.schema import TABLES
+from tests.conftest import ROOT
+
+README = (ROOT / "README.md").read_text()
+
+
+def test_every_cli_command_is_documented():
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    for name in sub.choices:
+        assert f"ptx {name}" in README, f"`ptx {name}` is not in the README"
+
+
+def test_every_model_column_is_documented():
+    for table in TABLES.values():
+        for col in table.columns:
+            assert f"| `{col.name}` | {col.type} |" in README, f"{table.name}.{col.name}"
+
+
+def test_quick_start_is_two_commands():
+    assert "make run" in README and "make test" in README
