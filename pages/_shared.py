@@ -131,7 +131,11 @@ def sidebar() -> View:
         departments=_choice(department),
         channels=tuple(chosen_channels),
     )
-    parts = [p for p in (site, division, labels.get(department)) if p and p != ALL]
+    if department != ALL:  # a department names its own site and division
+        row = deps.loc[deps["department_id"] == department].iloc[0]
+        parts = [row["site"], row["division"], labels[department]]
+    else:
+        parts = [p for p in (site, division) if p != ALL]
     scope = " › ".join(parts) if parts else "Whole organisation"
     if chosen_channels:
         scope += " · " + ", ".join(chosen_channels)

@@ -77,7 +77,18 @@ def test_department_in_the_url_changes_the_numbers(demo_duckdb):
     assert at.selectbox(key="dept").value == "RVH-MED-RESP"
     assert one["Feedback responses"] != whole["Feedback responses"]
     assert one["FFT % positive"] != whole["FFT % positive"]
-    assert "Respiratory Ward" in at.caption[0].value
+    assert "Riverside Hospital › Medicine › Respiratory Ward" in at.caption[0].value
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def other_engine(request):
+    return request.getfixturevalue("demo_sqlite" if request.param == "sqlite" else "demo_postgres")
+
+
+def test_overview_shows_the_same_numbers_on_other_engines(monkeypatch, demo_duckdb, other_engine):
+    reference = metrics(run_app(demo_duckdb, dept="Maternity"))
+    monkeypatch.setenv("PTX_SOURCE", str(other_engine))
+    assert metrics(run_app(other_engine, dept="Maternity")) == reference
 
 
 def test_url_restores_every_filter(demo_duckdb):
