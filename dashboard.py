@@ -3,7 +3,7 @@
 import streamlit as st
 
 import ptx
-from pages._shared import show_error, sidebar
+from pages._shared import frame_done, show_error, sidebar
 
 st.set_page_config(
     page_title="ptx · patient experience", page_icon=":material/monitoring:", layout="wide"
@@ -11,12 +11,13 @@ st.set_page_config(
 
 pages = [
     st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("pages/feedback.py", title="Feedback", icon=":material/reviews:"),
     st.Page("pages/data.py", title="Data", icon=":material/database:"),
 ]
 pg = st.navigation(pages)
 
 try:
-    st.session_state["_ptx_view"] = sidebar()
+    frame_done(sidebar())
 except ptx.PtxError as exc:
     show_error(exc)
 

@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 import ptx
+from ptx.disclosure import Disclosure
 from ptx.kpis import default_window
 
 CACHE_TTL_SECONDS = 600
@@ -30,6 +31,7 @@ class View:
     as_of: date
     filters: ptx.Filters
     scope: str  # the filters in words, for titles and captions
+    disclosure: Disclosure  # small-number suppression, on unless switched off
 
 
 def _config_key() -> tuple[str, str]:
@@ -139,8 +141,23 @@ def sidebar() -> View:
     scope = " › ".join(parts) if parts else "Whole organisation"
     if chosen_channels:
         scope += " · " + ", ".join(chosen_channels)
+    suppress = bar.toggle(
+        "Suppress small numbers",
+        value=True,
+        key="suppress",
+        bind="query-params",
+        help="Counts of 1-7 shown as *, exported counts rounded to 5, and no percentage for "
+        "fewer than 10 responses (NHS Digital disclosure-control practice).",
+    )
     bar.caption(f"Source: {source.label}  \nData as of {as_of:%d %b %Y}")
-    return View(source=source, source_key=key, as_of=as_of, filters=filters, scope=scope)
+    return View(
+        source=source,
+        source_key=key,
+        as_of=as_of,
+        filters=filters,
+        scope=scope,
+        disclosure=Disclosure(enabled=suppress),
+    )
 
 
 def department_labels(deps: pd.DataFrame) -> dict[str, str]:
@@ -159,8 +176,29 @@ def show_error(exc: ptx.PtxError) -> None:
     st.stop()
 
 
+def frame_done(current: View) -> None:
+    """Called by dashboard.py once the frame has drawn the filters for this run."""
+    st.session_state["_ptx_view"] = current
+    st.session_state["_ptx_frame_ran"] = True
+
+
 def view() -> View:
-    """The view drawn by the frame for this run (set in dashboard.py)."""
+    """The view the frame drew for this run.
+
+    With a folder named ``pages/`` beside the entry file, Streamlit 1.67 starts a fresh server
+    (and every AppTest run after the first) in its legacy multipage mode, which runs a page file
+    without the entry file when the URL names a page. The page then reruns once with that mode
+    off, so the frame (navigation and filters) always runs first.
+    """
+    if not st.session_state.pop("_ptx_frame_ran", False):
+        if st.session_state.get("_ptx_frame_retry"):
+            raise RuntimeError("The dashboard frame did not run before the page.")
+        from streamlit.runtime.pages_manager import PagesManager
+
+        st.session_state["_ptx_frame_retry"] = True
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+    st.session_state.pop("_ptx_frame_retry", None)
     return st.session_state["_ptx_view"]
 
 

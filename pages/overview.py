@@ -4,6 +4,7 @@ import streamlit as st
 
 from pages._shared import compute, format_value, view
 from ptx import charts, kpis, query
+from ptx.disclosure import count_text
 from ptx.feedback import fft_summary
 
 v = view()
@@ -14,12 +15,12 @@ st.caption(
     "days before · data as of " + f"{v.as_of:%d %b %Y}"
 )
 
-table = compute(kpis.headline_kpis, v, v.filters, v.as_of)
+table = compute(kpis.headline_kpis, v, v.filters, v.as_of, v.disclosure)
 
 
 def tile(container, row) -> None:
     """One KPI tile: value, change since the previous period, interval and n on hover."""
-    has_previous = row.previous == row.previous  # NaN where there is no comparison
+    has_previous = row.change == row.change  # NaN where there is nothing to compare
     change = format_value(row.change, row.unit)
     if row.unit == "%":
         change = change.replace("%", " pp")  # a change of a percentage is in points
@@ -30,9 +31,14 @@ def tile(container, row) -> None:
         notes.append(f"Denominator: {row.n:,.0f}.")
     if has_previous:
         notes.append(f"Previous period: {format_value(row.previous, row.unit)}.")
+    value = format_value(row.value, row.unit)
+    if row.unit == "count":
+        value = count_text(row.value, v.disclosure)
+    elif row.value != row.value and row.n == row.n:
+        notes.insert(0, f"Not shown: fewer than {v.disclosure.min_rate_n} responses.")
     container.metric(
         row.label,
-        format_value(row.value, row.unit),
+        value,
         delta=change if has_previous else None,
         delta_color={"higher": "normal", "lower": "inverse"}.get(row.better, "off"),
         help=" ".join(notes) or None,

@@ -94,3 +94,141 @@ def count_bars(frame: pd.DataFrame, *, x: str, y: str, title: str, y_title: str)
         )
     )
     return _layout(fig, title, y_title)
+
+
+# Making Data Count's colours for point types: improvement blue, concern orange, neutral purple.
+POINT_COLOURS = {
+    "common_cause": PALETTE["grey"],
+    "special_cause_improvement": PALETTE["blue"],
+    "special_cause_concern": PALETTE["orange"],
+    "special_cause_neutral_high": PALETTE["purple"],
+    "special_cause_neutral_low": PALETTE["purple"],
+}
+POINT_NAMES = {
+    "common_cause": "common cause",
+    "special_cause_improvement": "improvement",
+    "special_cause_concern": "concern",
+    "special_cause_neutral_high": "special cause (neutral)",
+    "special_cause_neutral_low": "special cause (neutral)",
+}
+
+
+def spc_chart(
+    chart: pd.DataFrame,
+    *,
+    title: str,
+    y_title: str,
+    band: pd.DataFrame | None = None,
+    target: float | None = None,
+) -> go.Figure:
+    """An SPC chart: the values, mean and process limits per segment, special-cause points in
+    MDC colours, and (for proportions) each point's 95% interval as a band."""
+    fig = go.Figure()
+    if band is not None and band["low"].notna().any():
+        fig.add_trace(
+            go.Scatter(
+                x=list(band["period"]) + list(band["period"])[::-1],
+                y=list(band["high"]) + list(band["low"])[::-1],
+                fill="toself",
+                fillcolor=_rgba(PALETTE["sky"], 0.15),
+                line={"width": 0},
+                hoverinfo="skip",
+                name="95% interval",
+            )
+        )
+    for i, (_, seg) in enumerate(chart.groupby("segment")):
+        first = i == 0
+        trial = " (trial)" if seg["trial_limits"].iloc[0] else ""
+        for col, name, dash in (
+            ("upl", "process limits" + trial, "dash"),
+            ("lpl", None, "dash"),
+            ("mean", "mean" + trial, "solid"),
+        ):
+            fig.add_trace(
+                go.Scatter(
+                    x=seg["period"],
+                    y=seg[col],
+                    mode="lines",
+                    name=name or "process limits",
+                    line={
+                        "color": PALETTE["grey"] if col != "mean" else "#333333",
+                        "dash": dash,
+                        "width": 1.5 if col != "mean" else 2,
+                        "shape": "hv",
+                    },
+                    showlegend=first and name is not None,
+                    legendgroup=col if col != "lpl" else "upl",
+                    hovertemplate=f"{col}: %{{y:.1f}}<extra></extra>",
+                )
+            )
+    fig.add_trace(
+        go.Scatter(
+            x=chart["period"],
+            y=chart["value"],
+            mode="lines",
+            line={"color": PALETTE["grey"], "width": 2},
+            showlegend=False,
+            hoverinfo="skip",
+        )
+    )
+    for point_type, points in chart.groupby("point_type", sort=False):
+        fig.add_trace(
+            go.Scatter(
+                x=points["period"],
+                y=points["value"],
+                mode="markers",
+                name=POINT_NAMES[point_type],
+                marker={
+                    "color": POINT_COLOURS[point_type],
+                    "size": 11,
+                    "line": {"color": "white", "width": 1},
+                },
+                hovertemplate="%{x|%d %b %Y}: %{y:.1f}<extra>"
+                + POINT_NAMES[point_type]
+                + "</extra>",
+            )
+        )
+    if target is not None:
+        fig.add_hline(
+            y=target,
+            line={"color": PALETTE["green"], "dash": "dot", "width": 2},
+            annotation_text="target",
+            annotation_position="top left",
+        )
+    fig = _layout(fig, title, y_title)
+    fig.update_layout(height=460, hovermode="closest")
+    return fig
+
+
+def breakdown_bars(
+    frame: pd.DataFrame,
+    *,
+    group: str,
+    value: str,
+    low: str,
+    high: str,
+    title: str,
+    x_title: str,
+) -> go.Figure:
+    """Horizontal bars per group with 95% interval whiskers; groups without a value (too few
+    responses to show) are left empty."""
+    fig = go.Figure(
+        go.Bar(
+            y=frame[group].astype(str),
+            x=frame[value],
+            orientation="h",
+            marker_color=PALETTE["blue"],
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": frame[high] - frame[value],
+                "arrayminus": frame[value] - frame[low],
+                "color": "#333333",
+                "thickness": 2,
+            },
+            hovertemplate="%{y}: %{x:.1f}<extra></extra>",
+        )
+    )
+    fig = _layout(fig, title, "")
+    fig.update_layout(xaxis_title=x_title, height=80 + 45 * max(len(frame), 2), hovermode="closest")
+    return fig

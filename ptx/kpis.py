@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ptx import query
+from ptx.disclosure import Disclosure
 from ptx.feedback import fft_summary, nps_summary
 from ptx.query import Filters
 from ptx.sources import Source
@@ -72,14 +73,18 @@ def _period_values(source: Source, filters: Filters, as_of: date) -> dict[str, t
     }
 
 
-def headline_kpis(source: Source, filters: Filters, as_of: date) -> pd.DataFrame:
+def headline_kpis(
+    source: Source, filters: Filters, as_of: date, rule: Disclosure = Disclosure()
+) -> pd.DataFrame:
     """Headline KPIs for the filters' date range, beside the previous range of equal length.
 
     Returns
     -------
     DataFrame with one row per KPI in :data:`HEADLINE` and columns ``kpi, label, value, low,
     high, n, previous, change, unit, better``. ``low``/``high`` are 95% Wilson bounds where the
-    KPI is a proportion; ``n`` is its denominator; ``change`` = value - previous.
+    KPI is a proportion; ``n`` is its denominator; ``change`` = value - previous. Under the
+    disclosure rule, a percentage or score with fewer than ``rule.min_rate_n`` responses (in
+    either period) is left empty.
     """
     start, end = filters.start, filters.end
     if start is None or end is None:
@@ -93,6 +98,11 @@ def headline_kpis(source: Source, filters: Filters, as_of: date) -> pd.DataFrame
     for key, (label, unit, better) in HEADLINE.items():
         value, low, high, n = current[key]
         previous = before[key][0] if key in before else np.nan
+        if rule.enabled and unit in ("%", "score"):
+            if n < rule.min_rate_n:
+                value = low = high = np.nan
+            if before[key][3] < rule.min_rate_n:
+                previous = np.nan
         rows.append([key, label, value, low, high, n, previous, value - previous, unit, better])
     out = pd.DataFrame(rows, columns=COLUMNS)
     for col in ("value", "low", "high", "previous", "change"):

@@ -259,3 +259,30 @@ def channels(source: Source) -> list[str]:
     stmt = sa.select(t.channel).where(valid(source, "feedback")).group_by(t.channel)
     with source.engine.connect() as conn:
         return sorted(r[0] for r in conn.execute(stmt).all())
+
+
+def answer_counts(source: Source, filters: Filters, by: Sequence[str] = ("month",)) -> pd.DataFrame:
+    """Question-level answers per group, question and value (feedback_answers joined to the
+    response for its date, department and channel).
+
+    Returns columns ``*by, question_id, answer_scale, answer, responses``; empty when the source
+    has no ``feedback_answers`` table.
+    """
+    if not source.has("feedback_answers"):
+        return pd.DataFrame(columns=[*by, "question_id", "answer_scale", "answer", "responses"])
+    f = source.table("feedback")
+    a = source.table("feedback_answers").c
+    cols, groups = _group_columns(f.c, by, "received_date")
+    stmt = (
+        sa.select(
+            *cols, a.question_id, a.answer_scale, a.answer, sa.func.count().label("responses")
+        )
+        .select_from(source.table("feedback_answers").join(f, f.c.feedback_id == a.feedback_id))
+        .where(
+            valid(source, "feedback_answers"),
+            *_where(source, "feedback", filters, "received_date", channels=True),
+        )
+        .group_by(*groups, a.question_id, a.answer_scale, a.answer)
+        .order_by(*_ordered(*groups, a.question_id, a.answer_scale, a.answer))
+    )
+    return _frame(source, stmt).astype({"responses": "int64"})

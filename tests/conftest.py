@@ -56,6 +56,14 @@ def demo_duckdb(demo_dir) -> Path:
 
 
 @pytest.fixture(scope="session")
+def demo_default(demo_dir) -> Path:
+    """The demo at the size the dashboard ships with (what a user sees after `make run`)."""
+    path = demo_dir / "default.duckdb"
+    write_demo(path)
+    return path
+
+
+@pytest.fixture(scope="session")
 def demo_sqlite(demo_dir) -> Path:
     path = demo_dir / "demo.sqlite"
     write_demo(path, rows=TEST_ROWS, complaints=TEST_COMPLAINTS)

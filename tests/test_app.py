@@ -1,10 +1,4 @@
-"""One AppTest per page on the demo data, plus the shared filters and error display.
-
-Each scenario starts a fresh AppTest whose URL carries the filters (the way a bookmarked link
-does): in Streamlit 1.67, AppTest runs after the first one execute only the page script of an
-``st.navigation`` app, so widgets drawn by the frame are exercised through the URL here and by
-clicks in the browser tests.
-"""
+"""One AppTest per page on the demo data, plus the shared filters and error display."""
 
 from __future__ import annotations
 
@@ -36,6 +30,10 @@ def run_app(location, page: str | None = None, **query_params) -> AppTest:
 @pytest.fixture(autouse=True)
 def _demo_source(monkeypatch, demo_duckdb):
     monkeypatch.setenv("PTX_SOURCE", str(demo_duckdb))
+
+
+def captions(at) -> str:
+    return "\n".join(c.value for c in at.main.caption)
 
 
 def metrics(at) -> dict[str, str]:
@@ -91,6 +89,20 @@ def test_overview_shows_the_same_numbers_on_other_engines(monkeypatch, demo_duck
     assert metrics(run_app(other_engine, dept="Maternity")) == reference
 
 
+def test_changing_the_department_changes_the_numbers_and_fills_its_division(demo_duckdb):
+    at = run_app(demo_duckdb)
+    before = metrics(at)
+    at.selectbox(key="dept").set_value("RVH-MED-RESP").run()
+    assert not at.exception
+    after = metrics(at)
+    assert after["Feedback responses"] != before["Feedback responses"]
+    assert at.selectbox(key="division").value == "Medicine"
+    assert at.selectbox(key="site").value == "Riverside Hospital"
+    at.switch_page("pages/feedback.py").run()
+    assert at.selectbox(key="dept").value == "RVH-MED-RESP"  # the choice holds across pages
+    assert "Respiratory Ward" in at.caption[0].value
+
+
 def test_url_restores_every_filter(demo_duckdb):
     at = run_app(
         demo_duckdb,
@@ -118,6 +130,59 @@ def test_filters_hold_on_another_page(demo_duckdb):
     at = run_app(demo_duckdb, page="pages/data.py", dept="Trauma & Orthopaedics")
     assert at.session_state["_ptx_view"].filters.departments == ("HVH-SUR-ORTH",)
     assert at.title[0].value == "Data"
+
+
+def test_feedback_page_shows_the_spc_chart_and_signals(monkeypatch, demo_default):
+    monkeypatch.setenv("PTX_SOURCE", str(demo_default))
+    at = run_app(
+        demo_default,
+        page="pages/feedback.py",
+        dept="Respiratory Ward",
+        dates=["2023-10-01", "2026-09-30"],
+    )
+    assert at.title[0].value == "Feedback"
+    badges = at.markdown[0].value
+    assert "improvement (higher)" in badges
+    signals = next(m.value for m in at.markdown if m.value.startswith("**What the chart shows"))
+    assert "months above the mean from Jun 2025" in signals
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    names = {t.get("name") for t in spec["data"]}
+    assert {"improvement", "process limits", "mean", "95% interval"} <= names
+    table = at.dataframe[-1].value
+    assert len(table) == 36 and {"value", "mean", "upl", "lpl", "point_type"} <= set(table)
+    assert len(at.get("download_button")) == 1
+    # Five charts: the SPC chart and one per breakdown tab.
+    assert len(at.get("plotly_chart")) == 5
+
+
+def test_feedback_measure_period_and_chart_type_change_the_chart(demo_duckdb):
+    at = run_app(demo_duckdb, page="pages/feedback.py")
+    at.selectbox(key="measure").set_value("nps").run()
+    assert (
+        not at.exception and "Net Promoter Score by month" in at.get("plotly_chart")[0].proto.spec
+    )
+    assert len(at.radio) == 1  # no p-chart for a score
+    at.selectbox(key="measure").set_value("top_box:nurses_listened").run()
+    at.radio(key="chart").set_value("p").run()
+    assert "p-chart with limits from each period's responses" in captions(at)
+    at.segmented_control(key="period").set_value("quarter").run()
+    assert not at.exception
+    assert "by quarter" in at.get("plotly_chart")[0].proto.spec
+    assert len(at.dataframe[-1].value) == 4  # four whole quarters in the default 12 months
+
+
+def test_feedback_suppresses_small_numbers_unless_switched_off(demo_duckdb):
+    # A small department by the week: every week has fewer than 10 responses.
+    at = run_app(demo_duckdb, page="pages/feedback.py", dept="Pain Clinic", period="week")
+    assert "fewer than 10 responses are not shown" in at.info[0].value
+    by_channel = at.dataframe[0].value
+    assert "*" in set(by_channel["responses"])  # counts of 1-7 hidden
+    assert by_channel.loc[by_channel["responses"] == "*", "value"].isna().all()
+    off = run_app(
+        demo_duckdb, page="pages/feedback.py", dept="Pain Clinic", period="week", suppress="false"
+    )
+    assert not off.info and "are not shown" not in captions(off)
+    assert "*" not in set(off.dataframe[0].value["responses"])
 
 
 def test_data_page_on_the_demo(demo_duckdb):
