@@ -115,7 +115,7 @@ def test_two_in_three_by_hand():
     assert tail["two_in_three"].tolist() == [True, False, True]
     # The middle point on the other side of the mean: no signal.
     assert not _with_baseline([4.0, -0.5, 4.0])["two_in_three"].any()
-    # One beyond 3 sigma: it counts towards two-in-three (NHS England 2023), or not (NHSRplotthedots).
+    # One beyond 3 sigma counts towards two-in-three (NHS England 2023); NHSRplotthedots: not.
     counted = _with_baseline([4.0, 0.5, 6.0])
     assert counted["two_in_three"].tolist() == [True, False, True]
     assert counted["outside_limits"].tolist() == [False, False, True]
