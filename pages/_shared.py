@@ -79,8 +79,7 @@ def sidebar() -> View:
     dates = bar.date_input(
         "Dates",
         value=(start_default, end_default),
-        min_value=first,
-        max_value=as_of,
+        # No min/max: a bookmarked range that starts before the data must still load.
         key="dates",
         bind="query-params",
         format="YYYY-MM-DD",
@@ -187,8 +186,8 @@ def view() -> View:
 
     With a folder named ``pages/`` beside the entry file, Streamlit 1.67 starts a fresh server
     (and every AppTest run after the first) in its legacy multipage mode, which runs a page file
-    without the entry file when the URL names a page. The page then reruns once with that mode
-    off, so the frame (navigation and filters) always runs first.
+    without the entry file when the URL names a page. The run then starts again with that mode
+    off, so the frame (navigation and filters) runs first.
     """
     if not st.session_state.pop("_ptx_frame_ran", False):
         if st.session_state.get("_ptx_frame_retry"):

@@ -173,13 +173,13 @@ def test_feedback_measure_period_and_chart_type_change_the_chart(demo_duckdb):
 
 def test_feedback_suppresses_small_numbers_unless_switched_off(demo_duckdb):
     # A small department by the week: every week has fewer than 10 responses.
-    at = run_app(demo_duckdb, page="pages/feedback.py", dept="Pain Clinic", period="week")
+    at = run_app(demo_duckdb, page="pages/feedback.py", dept="Pain Clinic", period="Week")
     assert "fewer than 10 responses are not shown" in at.info[0].value
     by_channel = at.dataframe[0].value
     assert "*" in set(by_channel["responses"])  # counts of 1-7 hidden
     assert by_channel.loc[by_channel["responses"] == "*", "value"].isna().all()
     off = run_app(
-        demo_duckdb, page="pages/feedback.py", dept="Pain Clinic", period="week", suppress="false"
+        demo_duckdb, page="pages/feedback.py", dept="Pain Clinic", period="Week", suppress="false"
     )
     assert not off.info and "are not shown" not in captions(off)
     assert "*" not in set(off.dataframe[0].value["responses"])

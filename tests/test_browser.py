@@ -6,6 +6,7 @@ Without Chromium these tests skip with a reason, unless PTX_REQUIRE_BROWSER=1.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -51,10 +52,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(demo_duckdb):
+@contextlib.contextmanager
+def streamlit_server(source):
+    """A real Streamlit server on a free loopback port, serving the dashboard on ``source``."""
     port = _free_port()
-    env = os.environ | {"PTX_SOURCE": str(demo_duckdb)}
+    env = os.environ | {"PTX_SOURCE": str(source)}
     env.pop("PTX_CONFIG", None)
     proc = subprocess.Popen(
         [
@@ -91,9 +93,17 @@ def server(demo_duckdb):
             proc.kill()
             pytest.fail(f"Streamlit did not start:\n{proc.stdout.read()}")
         time.sleep(0.3)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def server(browser, demo_default):
+    with streamlit_server(demo_default) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -201,3 +211,34 @@ def test_department_filter_updates_url_and_kpis_and_link_restores_view(server, p
         == "Respiratory Ward"
     )
     other.context.close()
+
+
+def test_feedback_page_draws_the_spc_chart_and_breakdowns(server, page):
+    page.goto(f"{server}/feedback?dept=Respiratory+Ward&dates=2023-10-01&dates=2026-09-30")
+    settle(page)
+    page.wait_for_selector(".js-plotly-plot .scatterlayer .trace")
+    assert page.get_by_text("Special cause: improvement (higher)").is_visible()
+    assert page.get_by_text("months above the mean from Jun 2025").first.is_visible()
+    # Improvement points are drawn in the MDC blue.
+    blue = page.locator('.js-plotly-plot path.point[style*="rgb(0, 114, 178)"]')
+    assert blue.count() >= 10
+    shot(page, "feedback")
+    page.get_by_role("tab", name="Age band").click()
+    page.wait_for_timeout(500)
+    assert page.locator(".js-plotly-plot").count() >= 2
+
+
+def test_a_deep_link_is_the_first_request_a_fresh_server_sees(browser, demo_duckdb):
+    with streamlit_server(demo_duckdb) as url:
+        context = browser.new_context(viewport={"width": 1600, "height": 1000})
+        p = context.new_page()
+        p.set_default_timeout(30_000)
+        # Bound widgets put their option labels in the URL: period=Quarter, measure=<label>.
+        p.goto(f"{url}/feedback?dept=Maternity&period=Quarter&measure=Net+Promoter+Score")
+        settle(p)
+        p.wait_for_selector(".js-plotly-plot")
+        assert p.locator('[data-testid="stException"]').count() == 0
+        assert p.get_by_text("Hillview Hospital › Women's & Children's › Maternity").is_visible()
+        assert "period=Quarter" in p.url and "dept=Maternity" in p.url
+        assert p.get_by_text("Net Promoter Score by quarter").is_visible()
+        context.close()

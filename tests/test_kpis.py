@@ -1,9 +1,11 @@
 from datetime import date
 
+import numpy as np
 import pytest
 
 import ptx
 from ptx import kpis, query
+from ptx.disclosure import Disclosure
 from tests.builders import write_source
 from tests.conftest import open_location
 
@@ -19,7 +21,8 @@ def test_windows():
 def test_headline_on_the_tiny_source(tmp_path):
     source = open_location(write_source(tmp_path / "s.duckdb"))
     f = ptx.Filters(start=date(2025, 1, 1), end=date(2025, 1, 31))
-    table = kpis.headline_kpis(source, f, date(2025, 1, 31)).set_index("kpi")
+    table = kpis.headline_kpis(source, f, date(2025, 1, 31), Disclosure(enabled=False))
+    table = table.set_index("kpi")
     assert table.loc["responses", "value"] == 7
     # FFT: 1, 2, 4, 6 -> 2 positive of 4 responses; don't know stays in the denominator.
     assert table.loc["fft_pct_positive", "value"] == 50
@@ -31,6 +34,10 @@ def test_headline_on_the_tiny_source(tmp_path):
     assert table.loc["complaints_per_1000", "value"] == pytest.approx(1000 * 3 / 1750)
     assert table.loc["complaints_open", "value"] == 2
     assert table.loc["responses", "previous"] == 0  # December 2024 had none
+    # Under the default disclosure rule, 4 responses are too few for a percentage.
+    hidden = kpis.headline_kpis(source, f, date(2025, 1, 31)).set_index("kpi")
+    assert np.isnan(hidden.loc["fft_pct_positive", "value"])
+    assert np.isnan(hidden.loc["nps", "value"]) and hidden.loc["responses", "value"] == 7
 
 
 def test_filters_change_the_numbers(demo_duckdb):

@@ -5,12 +5,16 @@ The file is mapped onto the model through a config file, as a user would: no cod
 
 from __future__ import annotations
 
+import json
+from datetime import date
+
 import pandas as pd
 import pytest
 
 import ptx
-from ptx import query
+from ptx import measures, query, spc
 from ptx.feedback import fft_summary
+from tests.test_app import run_app
 
 FFT_FILE = "nhs_fft_comments_v6.csv"
 
@@ -56,11 +60,11 @@ channel = "FFT"
 rating_scale = "fft5"
 """
     )
-    return ptx.open_source(ptx.load_config(config)), raw
+    return ptx.open_source(ptx.load_config(config)), raw, config
 
 
 def test_real_fft_file_loads_through_the_mapping(fft_source):
-    source, raw = fft_source
+    source, raw, _ = fft_source
     report = ptx.validation_report(source)
     fb = report.tables.set_index("table").loc["feedback"]
     assert fb.rows_read == len(raw) == 7908
@@ -80,7 +84,7 @@ def test_real_fft_file_loads_through_the_mapping(fft_source):
 
 
 def test_real_fft_kpis_follow_the_nhs_definition(fft_source):
-    source, raw = fft_source
+    source, raw, _ = fft_source
     counts = query.feedback_counts(source, ptx.Filters(), by=("department_id",))
     ours = fft_summary(counts, by=["department_id"]).set_index("department_id")
     # Independent recount with pandas from the raw file, over the rows that were loaded.
@@ -99,3 +103,38 @@ def test_real_fft_kpis_follow_the_nhs_definition(fft_source):
     pd.testing.assert_series_equal(
         ours.loc[expected.index, "pct_positive"], expected, check_names=False
     )
+
+
+def test_monthly_fft_trend_per_trust_and_service(fft_source):
+    source, raw, _ = fft_source
+    deps = query.departments(source)
+    assert set(deps["site"]) == {"NEAS", "NHFT"}
+    for site in ("NEAS", "NHFT"):
+        f = ptx.Filters(sites=(site,))
+        counts = query.feedback_counts(source, f, by=("month",))
+        t = measures.trend(
+            measures.FIXED["fft_pct_positive"],
+            counts,
+            pd.DataFrame(),
+            period="month",
+            start=date(2021, 1, 1),
+            end=date(2022, 12, 31),
+            options=spc.SpcOptions(),
+        )
+        assert len(t.chart) >= 12 and t.chart["value"].between(0, 100).all()
+
+
+def test_feedback_page_on_the_real_fft_file(fft_source, monkeypatch):
+    source, raw, config = fft_source
+    monkeypatch.setenv("PTX_CONFIG", str(config))
+    at = run_app(
+        None,
+        page="pages/feedback.py",
+        site="NEAS",
+        dept="See and Convey",
+        dates=["2021-01-01", "2022-12-31"],
+    )
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert spec["layout"]["title"]["text"] == "FFT % positive by month"
+    months = at.dataframe[-1].value
+    assert len(months) >= 12
