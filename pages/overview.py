@@ -57,36 +57,40 @@ fft = fft[fft["responses"] > 0]
 complaints = compute(query.complaint_counts, v, v.filters, v.as_of, ("month",))
 
 left, right = st.columns(2)
-with left:
-    if len(fft):
-        st.plotly_chart(
-            charts.interval_trend(
-                fft,
-                x="month",
-                y="pct_positive",
-                low="pct_positive_low",
-                high="pct_positive_high",
-                title="FFT % positive by month",
-                y_title="% positive",
-                name="% positive",
-            ),
-            key="overview_fft",
-            theme=None,
-        )
-    else:
-        st.info("No FFT responses for this selection.")
-with right:
-    if len(complaints):
-        st.plotly_chart(
-            charts.count_bars(
-                complaints,
-                x="month",
-                y="received",
-                title="Complaints received by month",
-                y_title="complaints",
-            ),
-            key="overview_complaints",
-            theme=None,
-        )
-    else:
-        st.info("No complaints for this selection.")
+panels = [
+    (
+        left,
+        fft,
+        "overview_fft",
+        "No FFT responses for this selection.",
+        lambda: charts.interval_trend(
+            fft,
+            x="month",
+            y="pct_positive",
+            low="pct_positive_low",
+            high="pct_positive_high",
+            title="FFT % positive by month",
+            y_title="% positive",
+            name="% positive",
+        ),
+    ),
+    (
+        right,
+        complaints,
+        "overview_complaints",
+        "No complaints for this selection.",
+        lambda: charts.count_bars(
+            complaints,
+            x="month",
+            y="received",
+            title="Complaints received by month",
+            y_title="complaints",
+        ),
+    ),
+]
+for container, frame, key, empty, figure in panels:
+    with container:
+        if len(frame):
+            st.plotly_chart(figure(), key=key, theme=None)
+        else:
+            st.info(empty)
