@@ -18,6 +18,13 @@ embedded demo source. The config file is ``PTX_CONFIG`` or ``./ptx.toml`` when p
 
     [tables.feedback.constants]   # a model column the source lacks, with one value for all rows
     rating_scale = "fft5"
+
+    [complaints]
+    acknowledge_working_days = 3  # NHS complaints regulations: acknowledge within 3 working days
+    resolve_working_days = 25     # the organisation's own resolution target
+    holiday_country = "GB"        # public holidays from the holidays package
+    holiday_region = "ENG"        # England and Wales bank holidays; "" for a whole country
+    closures = ["2025-12-24"]     # local closure dates, also not working days
 """
 
 from __future__ import annotations
@@ -30,8 +37,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from ptx.errors import ConfigError
+from ptx.errors import ConfigError, PtxError
 from ptx.schema import TABLES
+from ptx.workdays import WorkingCalendar
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEMO_SOURCE = PROJECT_ROOT / "data" / "demo.duckdb"
@@ -51,6 +59,23 @@ class TableMapping:
 
 
 @dataclass(frozen=True)
+class ComplaintSettings:
+    """Targets (in working days) and the working-day calendar for complaints."""
+
+    acknowledge_working_days: int = 3  # The Local Authority Social Services and NHS Complaints
+    # (England) Regulations 2009, reg. 13: acknowledge no later than 3 working days after receipt
+    resolve_working_days: int = 25  # a common local target; the regulations set none
+    backstop_months: int = 6  # reg. 14: explain in writing if not resolved within 6 months
+    calendar: WorkingCalendar = field(default_factory=WorkingCalendar)
+
+    def __post_init__(self) -> None:
+        for name in ("acknowledge_working_days", "resolve_working_days", "backstop_months"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 0:
+                raise ConfigError(f"{name} must be a whole number of 0 or more, not {value!r}.")
+
+
+@dataclass(frozen=True)
 class Config:
     """The resolved configuration: a source location, an optional as-of date and mappings."""
 
@@ -58,6 +83,7 @@ class Config:
     as_of: date | None = None
     tables: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
     path: Path | None = None  # the config file it came from, if any
+    complaints: ComplaintSettings = field(default_factory=ComplaintSettings)
 
     def mapping(self, table: str) -> TableMapping:
         return self.tables.get(table) or TableMapping(name=table)
@@ -127,9 +153,11 @@ def load_config(path: str | Path | None = None, *, location: str | None = None) 
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
     where = str(path) if path else "configuration"
-    unknown = set(raw) - {"source", "tables"}
+    unknown = set(raw) - {"source", "tables", "complaints"}
     if unknown:
-        raise ConfigError(f"{where}: unknown section(s) {sorted(unknown)}; use [source], [tables].")
+        raise ConfigError(
+            f"{where}: unknown section(s) {sorted(unknown)}; use [source], [tables], [complaints]."
+        )
     source = raw.get("source", {})
     loc = location or os.environ.get("PTX_SOURCE") or source.get("location")
     if loc and path is not None and "://" not in loc and not Path(loc).is_absolute():
@@ -142,4 +170,40 @@ def load_config(path: str | Path | None = None, *, location: str | None = None) 
         as_of=_parse_as_of(source.get("as_of"), where),
         tables=MappingProxyType(tables),
         path=path,
+        complaints=_complaint_settings(raw.get("complaints", {}), where),
     )
+
+
+def _complaint_settings(raw: dict[str, Any], where: str) -> ComplaintSettings:
+    allowed = {
+        "acknowledge_working_days",
+        "resolve_working_days",
+        "backstop_months",
+        "holiday_country",
+        "holiday_region",
+        "closures",
+    }
+    unknown = set(raw) - allowed
+    if unknown:
+        raise ConfigError(
+            f"{where}: [complaints] has unknown setting(s) {sorted(unknown)}; allowed: "
+            f"{', '.join(sorted(allowed))}."
+        )
+    closures = []
+    for value in raw.get("closures", []):
+        parsed = _parse_as_of(value, where)
+        closures.append(parsed)
+    try:
+        calendar = WorkingCalendar(
+            country=str(raw.get("holiday_country", "GB")),
+            subdivision=str(raw.get("holiday_region", "ENG")) or None,
+            closures=tuple(closures),
+        )
+    except PtxError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    targets = {
+        k: raw[k]
+        for k in ("acknowledge_working_days", "resolve_working_days", "backstop_months")
+        if k in raw
+    }
+    return ComplaintSettings(calendar=calendar, **targets)

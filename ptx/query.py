@@ -18,7 +18,18 @@ from ptx.errors import PtxError
 from ptx.sources import Source
 from ptx.validate import valid
 
-GROUPINGS = ("day", "month", "department_id", "channel", "age_band", "sex", "ethnicity")
+GROUPINGS = (
+    "day",
+    "month",
+    "department_id",
+    "channel",
+    "age_band",
+    "sex",
+    "ethnicity",
+    "subject",
+    "severity",
+    "outcome",
+)
 
 
 @dataclass(frozen=True)
@@ -286,3 +297,24 @@ def answer_counts(source: Source, filters: Filters, by: Sequence[str] = ("month"
         .order_by(*_ordered(*groups, a.question_id, a.answer_scale, a.answer))
     )
     return _frame(source, stmt).astype({"responses": "int64"})
+
+
+def resolutions_by_month(source: Source, filters: Filters, as_of: date) -> pd.DataFrame:
+    """Complaints resolved per calendar month of resolution, up to ``as_of``.
+
+    Returns columns ``month, resolved``. With complaints received per month, this gives the
+    open backlog at every month end.
+    """
+    t = source.table("complaints").c
+    cols, groups = _group_columns(t, ("month",), "resolved_date")
+    stmt = (
+        sa.select(*cols, sa.func.count().label("resolved"))
+        .where(
+            *_where(source, "complaints", filters, "received_date", channels=False),
+            t.resolved_date.is_not(None),
+            t.resolved_date <= as_of,
+        )
+        .group_by(*groups)
+        .order_by(*_ordered(*groups))
+    )
+    return _frame(source, stmt).astype({"resolved": "int64"})
