@@ -25,8 +25,12 @@ def tile(container, row) -> None:
     if row.unit == "%":
         change = change.replace("%", " pp")  # a change of a percentage is in points
     notes = []
-    if row.low == row.low:
+    if row.low == row.low and row.unit == "%":
         notes.append(f"95% Wilson interval {row.low:.1f}% to {row.high:.1f}%.")
+    elif row.low == row.low:
+        notes.append(
+            f"95% interval {row.low:.0f} to {row.high:.0f} (Kaplan-Meier, open complaints counted)."
+        )
     if row.n == row.n and row.n is not None:
         notes.append(f"Denominator: {row.n:,.0f}.")
     if has_previous:

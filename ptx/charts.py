@@ -232,3 +232,66 @@ def breakdown_bars(
     fig = _layout(fig, title, "")
     fig.update_layout(xaxis_title=x_title, height=80 + 45 * max(len(frame), 2), hovermode="closest")
     return fig
+
+
+def survival_curves(curves: dict[str, pd.DataFrame], *, title: str, target: int | None = None):
+    """Kaplan-Meier curves (share still open by working days since receipt) as steps, the
+    first with its 95% band; ``curves`` maps a label to :func:`ptx.survival.curve` output."""
+    fig = go.Figure()
+    for i, (label, curve) in enumerate(curves.items()):
+        colour = SEQUENCE[i % len(SEQUENCE)]
+        if i == 0:
+            fig.add_trace(
+                go.Scatter(
+                    x=list(curve["working_days"]) + list(curve["working_days"])[::-1],
+                    y=list(100 * curve["high"]) + list(100 * curve["low"])[::-1],
+                    fill="toself",
+                    fillcolor=_rgba(colour, 0.15),
+                    line={"width": 0, "shape": "hv"},
+                    hoverinfo="skip",
+                    name=f"{label}: 95% interval",
+                )
+            )
+        fig.add_trace(
+            go.Scatter(
+                x=curve["working_days"],
+                y=100 * curve["survival"],
+                mode="lines",
+                name=label,
+                line={"color": colour, "width": 3 if i == 0 else 2, "shape": "hv"},
+                hovertemplate="%{x} working days: %{y:.1f}% still open<extra>" + label + "</extra>",
+            )
+        )
+    if target is not None:
+        fig.add_vline(
+            x=target,
+            line={"color": PALETTE["grey"], "dash": "dot"},
+            annotation_text=f"target {target}",
+            annotation_position="top right",
+        )
+    fig = _layout(fig, title, "% still open")
+    fig.update_layout(xaxis_title="working days since receipt", hovermode="closest", height=460)
+    return fig
+
+
+def share_bars(
+    frame: pd.DataFrame, *, group: str, value: str, title: str, x_title: str
+) -> go.Figure:
+    """Horizontal bars of a share per group, largest at the top."""
+    fig = go.Figure(
+        go.Bar(
+            y=frame[group].astype(str),
+            x=frame[value],
+            orientation="h",
+            marker_color=PALETTE["orange"],
+            hovertemplate="%{y}: %{x:.1f}<extra></extra>",
+        )
+    )
+    fig = _layout(fig, title, "")
+    fig.update_layout(
+        xaxis_title=x_title,
+        height=80 + 40 * max(len(frame), 2),
+        hovermode="closest",
+        yaxis={"autorange": "reversed"},
+    )
+    return fig

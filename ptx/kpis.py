@@ -11,7 +11,8 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from ptx import query
+from ptx import query, timing
+from ptx.complaints import resolution_summary, within_target
 from ptx.disclosure import Disclosure
 from ptx.feedback import fft_summary, nps_summary
 from ptx.query import Filters
@@ -26,9 +27,17 @@ HEADLINE = {
     "complaints_received": ("Complaints received", "count", None),
     "complaints_per_1000": ("Complaints per 1,000 episodes", "rate", "lower"),
     "complaints_open": ("Complaints open at as-of date", "count", "lower"),
+    "complaints_ack_pct": ("% acknowledged in time", "%", "higher"),
+    "complaints_resolved_pct": ("% resolved in target", "%", "higher"),
+    "complaints_median_days": ("Median working days to resolve", "days", "lower"),
 }
 FEEDBACK_TILES = ("responses", "fft_pct_positive", "fft_pct_negative", "nps")
-COMPLAINT_TILES = ("complaints_received", "complaints_per_1000", "complaints_open")
+COMPLAINT_TILES = (
+    "complaints_received",
+    "complaints_per_1000",
+    "complaints_open",
+    "complaints_resolved_pct",
+)
 COLUMNS = ["kpi", "label", "value", "low", "high", "n", "previous", "change", "unit", "better"]
 
 
@@ -53,7 +62,30 @@ def _period_values(source: Source, filters: Filters, as_of: date) -> dict[str, t
     received = int(complaints["received"].sum())
     episodes = int(query.activity_totals(source, filters)["episodes"].sum())
     per_1000 = 1000 * received / episodes if episodes else np.nan
+    settings = source.config.complaints
+    stages = {
+        stage: timing.stage_counts(
+            source,
+            filters,
+            as_of,
+            settings.calendar,
+            stage,
+            backstop_months=settings.backstop_months,
+        )
+        for stage in timing.STAGES
+    }
+    ack = within_target(stages["acknowledged"], settings.acknowledge_working_days)
+    resolved = within_target(stages["resolved"], settings.resolve_working_days)
+    median = resolution_summary(stages["resolved"]).iloc[0]
     return {
+        "complaints_ack_pct": (ack.pct, ack.low, ack.high, ack.due),
+        "complaints_resolved_pct": (resolved.pct, resolved.low, resolved.high, resolved.due),
+        "complaints_median_days": (
+            median["median"],
+            median["median_low"],
+            median["median_high"],
+            median["complaints"],
+        ),
         "responses": (int(counts["responses"].sum()), np.nan, np.nan, None),
         "fft_pct_positive": (
             fft["pct_positive"],
@@ -98,7 +130,7 @@ def headline_kpis(
     for key, (label, unit, better) in HEADLINE.items():
         value, low, high, n = current[key]
         previous = before[key][0] if key in before else np.nan
-        if rule.enabled and unit in ("%", "score"):
+        if rule.enabled and unit in ("%", "score", "days"):
             if n < rule.min_rate_n:
                 value = low = high = np.nan
             if before[key][3] < rule.min_rate_n:

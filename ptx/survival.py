@@ -27,6 +27,7 @@ import pandas as pd
 
 from ptx.stats import Z_95
 
+TIE_TOLERANCE = 1e-12
 KM_COLUMNS = ["working_days", "at_risk", "events", "censored", "survival", "se", "low", "high"]
 
 
@@ -86,8 +87,11 @@ def _cloglog_band(s: np.ndarray, se: np.ndarray, z: float = Z_95):
 
 
 def quantile(table: pd.DataFrame, p: float) -> float:
-    """The first event time at which S(t) < 1 - p; NaN when the curve never gets there."""
-    hit = np.flatnonzero(table["survival"].to_numpy() < 1 - p)
+    """The first event time at which S(t) < 1 - p; NaN when the curve never gets there.
+
+    S(t) exactly at 1 - p (say half of 100 resolved) is not below it: a tolerance keeps
+    rounding in the running product from deciding that tie."""
+    hit = np.flatnonzero(table["survival"].to_numpy() < 1 - p - TIE_TOLERANCE)
     return float(table["working_days"].iloc[hit[0]]) if len(hit) else np.nan
 
 

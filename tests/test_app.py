@@ -59,6 +59,7 @@ def test_overview_shows_headline_kpis_and_charts(demo_duckdb):
         "Complaints received",
         "Complaints per 1,000 episodes",
         "Complaints open at as-of date",
+        "% resolved in target",
     ]
     assert shown["FFT % positive"].endswith("%")
     assert int(shown["Feedback responses"].replace(",", "")) > 1000
@@ -183,6 +184,51 @@ def test_feedback_suppresses_small_numbers_unless_switched_off(demo_duckdb):
     )
     assert not off.info and "are not shown" not in captions(off)
     assert "*" not in set(off.dataframe[0].value["responses"])
+
+
+def test_complaints_page(demo_duckdb):
+    at = run_app(demo_duckdb, page="pages/complaints.py")
+    shown = metrics(at)
+    assert set(shown) == {
+        "Received",
+        "Acknowledged in 3 days",
+        "Resolved in 25 days",
+        "Median days to resolve",
+        "Open now",
+    }
+    assert shown["Median days to resolve"].endswith(" days")
+    assert "counts the" in at.info[0].value and "still open" in at.info[0].value
+    charts = at.get("plotly_chart")
+    assert len(charts) == 7  # curves, trend, backlog, ageing, outcome, subject, severity
+    km = json.loads(charts[0].proto.spec)
+    assert km["data"][1]["name"] == "All complaints"
+    oldest = at.dataframe[-1].value
+    assert list(oldest.columns) == [
+        "complaint_id",
+        "department_id",
+        "subject",
+        "severity",
+        "received_date",
+        "working_days_open",
+    ]
+    assert oldest["working_days_open"].is_monotonic_decreasing
+    assert len(at.get("download_button")) == 2
+
+
+def test_complaints_page_follows_filters_and_compare(demo_duckdb):
+    whole = metrics(run_app(demo_duckdb, page="pages/complaints.py"))
+    at = run_app(
+        demo_duckdb,
+        page="pages/complaints.py",
+        dept="Emergency Department",
+        compare="Subject",
+        complaint_measure="% resolved in target (by month received)",
+    )
+    one = metrics(at)
+    assert one["Received"] != whole["Received"]
+    table = at.dataframe[0].value
+    assert "Clinical treatment" in set(table["group"])
+    assert "% resolved in target" in at.get("plotly_chart")[1].proto.spec
 
 
 def test_data_page_on_the_demo(demo_duckdb):

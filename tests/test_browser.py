@@ -159,7 +159,7 @@ def test_overview_draws_its_charts(server, page):
     page.wait_for_selector(".js-plotly-plot .scatterlayer .trace")
     assert page.locator(".js-plotly-plot").count() == 2
     assert page.locator(".js-plotly-plot .barlayer .point").count() >= 12
-    assert len(kpi_values(page)) == 7
+    assert len(kpi_values(page)) == 8
     shot(page, "overview")
 
 
@@ -242,3 +242,14 @@ def test_a_deep_link_is_the_first_request_a_fresh_server_sees(browser, demo_duck
         assert "period=Quarter" in p.url and "dept=Maternity" in p.url
         assert p.get_by_text("Net Promoter Score by quarter").is_visible()
         context.close()
+
+
+def test_complaints_page_draws_survival_curves_and_backlog(server, page):
+    page.goto(f"{server}/complaints?dept=Trauma+%26+Orthopaedics")
+    settle(page)
+    page.wait_for_selector(".js-plotly-plot .scatterlayer .trace")
+    assert page.locator(".js-plotly-plot").count() >= 6
+    assert page.get_by_text("Share still open by working days since receipt").is_visible()
+    values = kpi_values(page)
+    assert values["Median days to resolve"].endswith("days")
+    shot(page, "complaints")

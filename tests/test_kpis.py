@@ -50,4 +50,8 @@ def test_filters_change_the_numbers(demo_duckdb):
     ).set_index("kpi")
     assert one.loc["responses", "value"] < whole.loc["responses", "value"]
     assert one.loc["fft_pct_positive", "value"] != whole.loc["fft_pct_positive", "value"]
-    assert set(kpis.FEEDBACK_TILES + kpis.COMPLAINT_TILES) == set(whole.index)
+    assert set(kpis.FEEDBACK_TILES + kpis.COMPLAINT_TILES) <= set(whole.index) == set(kpis.HEADLINE)
+    assert 0 < whole.loc["complaints_ack_pct", "value"] <= 100
+    assert (
+        whole.loc["complaints_median_days", "low"] <= whole.loc["complaints_median_days", "value"]
+    )

@@ -1,0 +1,271 @@
+"""Complaints: acknowledgement and resolution in working days, backlog, and outcomes."""
+
+import streamlit as st
+
+from pages._shared import compute, csv_bytes, view
+from ptx import charts, complaints, query, spc, survival, timing
+from ptx.disclosure import count_text, disclosure_table
+
+COMPARE = {"department_id": "Department", "subject": "Subject", "severity": "Severity"}
+MAX_CURVES = 6
+
+v = view()
+settings = v.source.config.complaints
+calendar = settings.calendar
+st.title("Complaints")
+st.caption(
+    f"{v.scope} · received {v.filters.start:%d %b %Y} to {v.filters.end:%d %b %Y} · as of "
+    f"{v.as_of:%d %b %Y} · days are working days: weekends and {calendar.country}"
+    f"{'-' + calendar.subdivision if calendar.subdivision else ''} public holidays excluded"
+)
+
+resolved = compute(
+    timing.stage_counts, v, v.filters, v.as_of, calendar, "resolved", (), settings.backstop_months
+)
+acknowledged = compute(timing.stage_counts, v, v.filters, v.as_of, calendar, "acknowledged")
+received = compute(query.complaint_counts, v, v.filters, v.as_of, ())
+overall = complaints.resolution_summary(resolved).iloc[0]
+ack = complaints.within_target(acknowledged, settings.acknowledge_working_days)
+in_target = complaints.within_target(resolved, settings.resolve_working_days)
+backstop = complaints.within_backstop(resolved)
+open_now = compute(query.complaint_counts, v, v.filters.between(None, v.as_of), v.as_of, ())
+open_stage = compute(
+    timing.stage_counts,
+    v,
+    v.filters.between(None, v.as_of),
+    v.as_of,
+    calendar,
+    "resolved",
+    (),
+    settings.backstop_months,
+)
+
+
+def pct(share: complaints.Share) -> str:
+    if share.due < v.disclosure.min_rate_n and v.disclosure.enabled:
+        return "–"
+    return f"{share.pct:.1f}%"
+
+
+tiles = st.columns(5)
+tiles[0].metric("Received", count_text(received["received"].sum(), v.disclosure), border=True)
+tiles[1].metric(
+    f"Acknowledged in {settings.acknowledge_working_days} days",
+    pct(ack),
+    help=f"{ack.met:,} of {ack.due:,} due; 95% interval {ack.low:.1f}% to {ack.high:.1f}%.",
+    border=True,
+)
+tiles[2].metric(
+    f"Resolved in {settings.resolve_working_days} days",
+    pct(in_target),
+    help=f"{in_target.met:,} of {in_target.due:,} due; 95% interval {in_target.low:.1f}% to "
+    f"{in_target.high:.1f}%. Within the {settings.backstop_months}-month backstop: "
+    f"{backstop.pct:.1f}%.",
+    border=True,
+)
+median_text = "–" if overall["median"] != overall["median"] else f"{overall['median']:.0f} days"
+tiles[3].metric(
+    "Median days to resolve",
+    median_text,
+    help=f"Kaplan-Meier, open complaints counted: 95% interval {overall['median_low']:.0f} to "
+    f"{overall['median_high']:.0f}. Median of resolved complaints only: "
+    f"{overall['naive_median']:.0f}. 90th percentile: {overall['p90']:.0f}.",
+    border=True,
+)
+beyond = int(open_stage.loc[open_stage["beyond_backstop"] == 1, "pending"].sum())
+tiles[4].metric(
+    "Open now",
+    count_text(open_now["open"].sum(), v.disclosure),
+    help=f"Open at {v.as_of:%d %b %Y}, whenever received; {beyond:,} open for more than "
+    f"{settings.backstop_months} months.",
+    border=True,
+)
+st.info(complaints.why_medians_differ(overall))
+
+st.subheader("Time to resolution, counting open complaints")
+by = st.segmented_control(
+    "Compare by",
+    list(COMPARE),
+    default="department_id",
+    format_func=COMPARE.get,
+    key="compare",
+    bind="query-params",
+)
+by = by or "department_id"
+stage_by = compute(
+    timing.stage_counts,
+    v,
+    v.filters,
+    v.as_of,
+    calendar,
+    "resolved",
+    (by,),
+    settings.backstop_months,
+)
+table = complaints.resolution_summary(stage_by, (by,))
+labels = {}
+if by == "department_id":
+    deps = compute(query.departments, v)
+    labels = dict(zip(deps["department_id"], deps["department_name"], strict=True))
+table.insert(0, "group", table[by].map(lambda g: labels.get(g, g)))
+table = table.sort_values("complaints", ascending=False).reset_index(drop=True)
+largest = table.sort_values("complaints", ascending=False).head(MAX_CURVES - 1)
+curves = {"All complaints": survival.curve(resolved)}
+for row in largest.itertuples():
+    part = stage_by[stage_by[by] == getattr(row, by)]
+    curves[row.group] = survival.curve(part)
+st.plotly_chart(
+    charts.survival_curves(
+        curves,
+        title="Share still open by working days since receipt",
+        target=settings.resolve_working_days,
+    ),
+    key="complaints_km",
+    theme=None,
+)
+st.caption(f"Kaplan-Meier curves for all complaints and the {len(largest)} largest groups.")
+shown = disclosure_table(
+    table.drop(columns=[by]),
+    count_cols=["complaints", "resolved", "open"],
+    rate_cols=["median", "median_low", "median_high", "p90", "p90_low", "p90_high", "naive_median"],
+    n_col="complaints",
+    rule=v.disclosure,
+    decimals=0,
+)
+st.dataframe(shown, hide_index=True, key="complaints_km_table")
+st.download_button(
+    "Download (CSV)",
+    csv_bytes(
+        disclosure_table(
+            table.drop(columns=[by]),
+            count_cols=["complaints", "resolved", "open"],
+            rate_cols=[
+                "median",
+                "median_low",
+                "median_high",
+                "p90",
+                "p90_low",
+                "p90_high",
+                "naive_median",
+            ],
+            n_col="complaints",
+            rule=v.disclosure,
+            decimals=0,
+            export=True,
+        )
+    ),
+    file_name=f"ptx-resolution-by-{by}.csv",
+    mime="text/csv",
+    key="download_km",
+)
+
+st.subheader("Trend")
+key = st.selectbox(
+    "Measure",
+    list(complaints.SERIES),
+    key="complaint_measure",
+    format_func=lambda k: complaints.SERIES[k][0],
+    bind="query-params",
+)
+label, unit, improvement = complaints.SERIES[key]
+monthly_received = compute(query.complaint_counts, v, v.filters, v.as_of, ("month",))
+episodes = compute(query.activity_totals, v, v.filters, ("month",))
+stage_months = compute(
+    timing.stage_counts,
+    v,
+    v.filters,
+    v.as_of,
+    calendar,
+    "resolved",
+    ("month",),
+    settings.backstop_months,
+)
+series = complaints.monthly_series(
+    key, monthly_received, episodes, stage_months, settings.resolve_working_days
+)
+if len(series) >= 2:
+    options = spc.SpcOptions(improvement=improvement)
+    chart = (
+        spc.p_chart(series[["period", "numerator", "denominator"]], options)
+        if unit == "%"
+        else spc.xmr(series[["period", "value"]], options)
+    )
+    st.plotly_chart(
+        charts.spc_chart(chart, title=f"{label} by month", y_title=label),
+        key="complaints_spc",
+        theme=None,
+    )
+    for sentence in spc.signal_sentences(chart, options)[:5]:
+        st.markdown(f"- {sentence}")
+else:
+    st.info("Too few months in the range for a trend.")
+
+st.subheader("Backlog")
+left, right = st.columns(2)
+history = compute(query.complaint_counts, v, v.filters.between(None, v.as_of), v.as_of, ("month",))
+resolutions = compute(query.resolutions_by_month, v, v.filters.between(None, v.as_of), v.as_of)
+backlog = complaints.backlog(history, resolutions, v.as_of)
+backlog = backlog[backlog["month"] >= v.filters.start.replace(day=1)]
+with left:
+    st.plotly_chart(
+        charts.count_bars(
+            backlog,
+            x="month_end",
+            y="open",
+            title="Open complaints at each month end",
+            y_title="open complaints",
+        ),
+        key="complaints_backlog",
+        theme=None,
+    )
+with right:
+    ageing = complaints.ageing(open_stage)
+    st.plotly_chart(
+        charts.count_bars(
+            ageing,
+            x="bucket",
+            y="open",
+            title=f"Open at {v.as_of:%d %b %Y} by working days open",
+            y_title="open complaints",
+        ),
+        key="complaints_ageing",
+        theme=None,
+    )
+
+st.subheader("Outcomes, subjects and severity")
+cols = st.columns(3)
+for col, column, title, order in (
+    (cols[0], "outcome", "Outcome", complaints.OUTCOME_ORDER),
+    (cols[1], "subject", "Subject (KO41a)", ()),
+    (cols[2], "severity", "Severity", ("low", "moderate", "high", "extreme")),
+):
+    counts = compute(query.complaint_counts, v, v.filters, v.as_of, (column,))
+    share = complaints.mix(counts, column, order)
+    with col:
+        st.plotly_chart(
+            charts.share_bars(
+                share, group="group", value="pct", title=title, x_title="% of complaints"
+            ),
+            key=f"complaints_{column}",
+            theme=None,
+        )
+reopened = received["reopened"].sum()
+closed = received["received"].sum() - received["open"].sum()
+st.caption(
+    f"Reopened: {count_text(reopened, v.disclosure)} of {count_text(closed, v.disclosure)} closed "
+    "complaints. Open complaints have no outcome yet ('not recorded')."
+)
+
+st.subheader("Oldest open complaints")
+oldest = compute(timing.oldest_open, v, v.filters.between(None, v.as_of), v.as_of, calendar)
+if len(oldest):
+    st.dataframe(oldest, hide_index=True, key="complaints_oldest")
+    st.download_button(
+        "Download (CSV)",
+        csv_bytes(oldest),
+        file_name="ptx-oldest-open.csv",
+        mime="text/csv",
+        key="download_oldest",
+    )
+else:
+    st.write("None open.")
