@@ -13,6 +13,7 @@ pages = [
     st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
     st.Page("pages/feedback.py", title="Feedback", icon=":material/reviews:"),
     st.Page("pages/complaints.py", title="Complaints", icon=":material/report:"),
+    st.Page("pages/departments.py", title="Departments", icon=":material/leaderboard:"),
     st.Page("pages/data.py", title="Data", icon=":material/database:"),
 ]
 pg = st.navigation(pages)

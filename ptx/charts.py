@@ -295,3 +295,153 @@ def share_bars(
         yaxis={"autorange": "reversed"},
     )
     return fig
+
+
+# Oriented verdicts (see ptx.departments.oriented_score): blue better, orange worse.
+SCORE_COLOURS = {
+    2: PALETTE["blue"],
+    1: "#7FB8DC",
+    0: PALETTE["grey"],
+    -1: "#F2C062",
+    -2: PALETTE["orange"],
+}
+SCORE_NAMES = {
+    2: "better (99.8%)",
+    1: "better (95%)",
+    0: "within limits",
+    -1: "worse (95%)",
+    -2: "worse (99.8%)",
+}
+TOO_FEW_COLOUR = "#CCCCCC"
+
+
+def funnel_plot(
+    result,
+    *,
+    names: dict[str, str],
+    scores: dict[str, float],
+    title: str,
+    x_title: str,
+    y_title: str,
+    scale: float,
+) -> go.Figure:
+    """A funnel plot: the organisation's value, 95% and 99.8% limits, one point per department
+    (its id in customdata, for selection), coloured by its oriented verdict ``scores``
+    (+2 much better ... -2 much worse, NaN too few)."""
+    fig = go.Figure()
+    lim = result.limits
+    for col, dash, label in (
+        ("upper_998", "solid", "99.8% limits"),
+        ("lower_998", "solid", None),
+        ("upper_95", "dash", "95% limits"),
+        ("lower_95", "dash", None),
+    ):
+        fig.add_trace(
+            go.Scatter(
+                x=lim["n"],
+                y=lim[col] * scale,
+                mode="lines",
+                name=label or "",
+                showlegend=label is not None,
+                line={"color": "#555555", "dash": dash, "width": 1.5},
+                hoverinfo="skip",
+                legendgroup=col[-3:],
+            )
+        )
+    fig.add_hline(
+        y=result.target * scale,
+        line={"color": "#333333", "width": 1.5},
+        annotation_text="organisation",
+        annotation_position="bottom right",
+    )
+    table = result.table.assign(score=result.table["group"].map(scores))
+    for score, part in table.groupby(table["score"].fillna(-9), sort=True):
+        name = SCORE_NAMES.get(int(score), "too few to judge")
+        fig.add_trace(
+            go.Scatter(
+                x=part["n"],
+                y=part["value"] * scale,
+                mode="markers",
+                name=name,
+                customdata=part["group"],
+                text=[names.get(g, g) for g in part["group"]],
+                marker={
+                    "size": 13,
+                    "color": SCORE_COLOURS.get(int(score), TOO_FEW_COLOUR),
+                    "line": {"color": "white", "width": 1},
+                },
+                hovertemplate="<b>%{text}</b><br>n = %{x:,.0f}<br>value = %{y:.1f}<br>"
+                + name
+                + "<extra></extra>",
+            )
+        )
+    fig = _layout(fig, title, y_title)
+    fig.update_layout(
+        xaxis_title=x_title,
+        xaxis_type="log",
+        hovermode="closest",
+        height=500,
+        clickmode="event+select",
+    )
+    return fig
+
+
+def verdict_heatmap(frame: pd.DataFrame, *, title: str) -> go.Figure:
+    """Departments x measures coloured by the oriented funnel verdict (blue better, orange
+    worse); cells with too few responses are blank. Department ids ride in customdata."""
+    departments = list(dict.fromkeys(frame["department"]))
+    measures = list(dict.fromkeys(frame["measure"]))
+    pivot = frame.pivot_table(
+        index="department", columns="measure", values="score", aggfunc="first"
+    ).reindex(index=departments, columns=measures)
+    text = frame.assign(
+        label=[
+            "*" if s != s else f"{v:.1f}"
+            for v, s in zip(frame["value"], frame["score"], strict=True)
+        ]
+    ).pivot_table(index="department", columns="measure", values="label", aggfunc="first")
+    text = text.reindex(index=departments, columns=measures).fillna("")
+    ids = dict(zip(frame["department"], frame["department_id"], strict=False))
+    custom = [[ids[d]] * len(measures) for d in departments]
+    scale = [
+        [0.0, PALETTE["orange"]],
+        [0.25, "#F5C77E"],
+        [0.5, "#EEEEEE"],
+        [0.75, "#9CC9E6"],
+        [1.0, PALETTE["blue"]],
+    ]
+    fig = go.Figure(
+        go.Heatmap(
+            z=pivot.to_numpy(),
+            x=measures,
+            y=departments,
+            zmin=-2,
+            zmax=2,
+            colorscale=scale,
+            text=text.to_numpy(),
+            texttemplate="%{text}",
+            customdata=custom,
+            xgap=2,
+            ygap=2,
+            hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>",
+            colorbar={
+                "tickvals": [-2, -1, 0, 1, 2],
+                "ticktext": [
+                    "worse (99.8%)",
+                    "worse (95%)",
+                    "within",
+                    "better (95%)",
+                    "better (99.8%)",
+                ],
+            },
+        )
+    )
+    fig = _layout(fig, title, "")
+    fig.update_layout(
+        height=200 + 28 * len(departments),
+        hovermode="closest",
+        yaxis={"autorange": "reversed"},
+        xaxis={"side": "bottom", "tickangle": 0},
+        margin={"l": 60, "r": 20, "t": 60, "b": 90},
+    )
+    return fig

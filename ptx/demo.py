@@ -206,9 +206,9 @@ def _probabilities(dept_idx: np.ndarray, when: pd.DatetimeIndex) -> np.ndarray:
     logit = logit + winter * (WINTER_LOGIT + urgent * WINTER_LOGIT)
     ids = np.array([d[0] for d in DEPARTMENTS])[dept_idx]
     improved = (ids == IMPROVING.department_id) & (when >= pd.Timestamp(IMPROVING.since))
-    logit = logit + improved * 1.3
+    logit = logit + improved * 2.3
     worse = (ids == DETERIORATING.department_id) & (when >= pd.Timestamp(DETERIORATING.since))
-    logit = logit - worse * 1.4
+    logit = logit - worse * 2.2
     return 1 / (1 + np.exp(-logit))
 
 
