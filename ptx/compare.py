@@ -18,8 +18,9 @@ performance" (Statistics in Medicine 24:1185-1202), as the R package FunnelPlotR
 Ranking shrinks each proportion towards the organisation's value by empirical Bayes with a
 beta-binomial model: a Beta prior with the organisation's mean and a strength fitted by the
 method of moments from the between-department variance; the estimate is the posterior mean
-(x + a) / (n + a + b) with a 95% equal-tailed posterior interval. Departments with fewer than
-the minimum n (10 by default) are listed as too few to rank.
+(x + a) / (n + a + b) with a 95% equal-tailed posterior interval (for a department with no
+successes, or no failures, at all the posterior can be skewed enough that its mean lies outside
+it). Departments with fewer than the minimum n (10 by default) are listed as too few to rank.
 """
 
 from __future__ import annotations
@@ -88,6 +89,17 @@ def _back(kind: str, y: np.ndarray) -> np.ndarray:
     if kind == "rate":
         return np.clip(y, 0, None) ** 2
     return y
+
+
+def limits_at(
+    kind: str, target: float, n, z: float, *, sd: float | None = None, tau2: float = 0.0
+) -> np.ndarray:
+    """The funnel limit at size ``n`` for a normal quantile ``z`` (negative for the lower),
+    on the measure's own scale."""
+    n = np.asarray(n, dtype=float)
+    y0 = _transform(kind, np.array([target]), np.array([1.0]), sd)[0][0]
+    _, s = _transform(kind, np.full(n.shape, target), n, sd)
+    return _back(kind, y0 + z * np.sqrt(s**2 + tau2))
 
 
 def winsorise(z: np.ndarray, share: float = WINSORISE) -> np.ndarray:
@@ -162,8 +174,6 @@ def funnel(
     data["verdict"] = np.where(enough, verdict, TOO_FEW)
     n_max = max(float(data["n"].max()) if len(data) else 10.0, 10.0)
     grid = np.unique(np.geomspace(1, n_max * 1.1, 200))
-    _, s_grid = _transform(kind, np.full(len(grid), target), grid, sd)
-    spread_grid = np.sqrt(s_grid**2 + tau2_used)
     limits = pd.DataFrame({"n": grid})
     for name, zq in (
         ("lower_998", -Z_998),
@@ -171,7 +181,7 @@ def funnel(
         ("upper_95", Z_95),
         ("upper_998", Z_998),
     ):
-        limits[name] = _back(kind, y0 + zq * spread_grid)
+        limits[name] = limits_at(kind, target, grid, zq, sd=sd, tau2=tau2_used)
     return Funnel(
         kind=kind,
         target=float(target),
@@ -202,6 +212,8 @@ def shrink_proportions(frame: pd.DataFrame, *, min_n: int = MIN_N) -> pd.DataFra
     # Prior strength M = a + b from Var(p) = p0 (1 - p0) / (M + 1); no spread: pool completely.
     strength = p0 * (1 - p0) / tau2 - 1 if tau2 > 0 else 1e9
     strength = max(strength, 1e-6)
+    # All successes or none: keep the prior proper (a, b > 0) so the posterior exists.
+    p0 = min(max(p0, 1e-9), 1 - 1e-9)
     a, b = p0 * strength, (1 - p0) * strength
     post_a = data["x"] + a
     post_b = data["n"] - data["x"] + b

@@ -231,6 +231,41 @@ def test_complaints_page_follows_filters_and_compare(demo_duckdb):
     assert "% resolved in target" in at.get("plotly_chart")[1].proto.spec
 
 
+def test_departments_page(monkeypatch, demo_default):
+    monkeypatch.setenv("PTX_SOURCE", str(demo_default))
+    at = run_app(demo_default, page="pages/departments.py")
+    charts = at.get("plotly_chart")
+    assert len(charts) == 2  # the funnel and the heatmap
+    funnel = json.loads(charts[0].proto.spec)
+    names = {t.get("name") for t in funnel["data"]}
+    assert {"99.8% limits", "95% limits", "better (95%)", "worse (95%)"} <= names
+    ranking = at.dataframe[0].value.set_index("department")
+    assert ranking.loc["Respiratory Ward", "verdict"].startswith("above")
+    assert ranking.loc["Trauma & Orthopaedics", "verdict"].startswith("below")
+    unranked = ranking[ranking["rank"].isna()]
+    assert (unranked["verdict"] == "too few responses").all()
+    assert ranking["rank"].notna().sum() >= 20
+    assert "widened for overdispersion" in captions(at)
+    assert not at.get("page_link")  # no department chosen yet
+
+
+def test_departments_page_measure_and_selected_department(monkeypatch, demo_default):
+    monkeypatch.setenv("PTX_SOURCE", str(demo_default))
+    at = run_app(
+        demo_default,
+        page="pages/departments.py",
+        dept="Respiratory Ward",
+        compare_measure="Complaints per 1,000 episodes",
+        overdispersion="false",
+    )
+    assert "Complaints per 1,000 episodes: funnel plot" in at.get("plotly_chart")[0].proto.spec
+    assert "unadjusted limits" in captions(at)
+    links = at.get("page_link")
+    assert [link.proto.label for link in links] == ["Feedback", "Complaints"]
+    # Every department is still compared although one is selected.
+    assert len(at.dataframe[0].value) == 25
+
+
 def test_data_page_on_the_demo(demo_duckdb):
     at = run_app(demo_duckdb, page="pages/data.py")
     shown = metrics(at)

@@ -253,3 +253,24 @@ def test_complaints_page_draws_survival_curves_and_backlog(server, page):
     values = kpi_values(page)
     assert values["Median days to resolve"].endswith("days")
     shot(page, "complaints")
+
+
+def test_a_funnel_point_selects_the_department_for_every_page(server, page):
+    page.goto(f"{server}/departments")
+    settle(page)
+    page.wait_for_selector(".js-plotly-plot .scatterlayer .trace")
+    shot(page, "departments")
+    # Trauma & Orthopaedics is the one department worse than expected on FFT % positive.
+    worse = page.locator('.js-plotly-plot .scatterlayer path.point[style*="rgb(242, 192, 98)"]')
+    assert worse.count() == 1
+    worse.first.click(force=True)
+    page.wait_for_function("() => location.search.includes('dept=')")
+    settle(page)
+    assert "dept=Trauma" in page.url
+    page.get_by_role("link", name="Complaints").last.click()
+    settle(page)
+    page.wait_for_selector(".js-plotly-plot")
+    assert page.get_by_text(
+        "Hillview Hospital › Surgery › Trauma & Orthopaedics"
+    ).first.is_visible()
+    assert "/complaints" in page.url
