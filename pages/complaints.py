@@ -19,10 +19,8 @@ st.caption(
     f"{'-' + calendar.subdivision if calendar.subdivision else ''} public holidays excluded"
 )
 
-resolved = compute(
-    timing.stage_counts, v, v.filters, v.as_of, calendar, "resolved", (), settings.backstop_months
-)
-acknowledged = compute(timing.stage_counts, v, v.filters, v.as_of, calendar, "acknowledged")
+resolved = compute(timing.stage_counts, v, v.filters, v.as_of, "resolved", ())
+acknowledged = compute(timing.stage_counts, v, v.filters, v.as_of, "acknowledged")
 received = compute(query.complaint_counts, v, v.filters, v.as_of, ())
 overall = complaints.resolution_summary(resolved).iloc[0]
 ack = complaints.within_target(acknowledged, settings.acknowledge_working_days)
@@ -30,14 +28,7 @@ in_target = complaints.within_target(resolved, settings.resolve_working_days)
 backstop = complaints.within_backstop(resolved)
 open_now = compute(query.complaint_counts, v, v.filters.between(None, v.as_of), v.as_of, ())
 open_stage = compute(
-    timing.stage_counts,
-    v,
-    v.filters.between(None, v.as_of),
-    v.as_of,
-    calendar,
-    "resolved",
-    (),
-    settings.backstop_months,
+    timing.stage_counts, v, v.filters.between(None, v.as_of), v.as_of, "resolved", ()
 )
 
 
@@ -92,16 +83,7 @@ by = st.segmented_control(
     bind="query-params",
 )
 by = by or "department_id"
-stage_by = compute(
-    timing.stage_counts,
-    v,
-    v.filters,
-    v.as_of,
-    calendar,
-    "resolved",
-    (by,),
-    settings.backstop_months,
-)
+stage_by = compute(timing.stage_counts, v, v.filters, v.as_of, "resolved", (by,))
 table = complaints.resolution_summary(stage_by, (by,))
 labels = {}
 if by == "department_id":
@@ -170,16 +152,7 @@ key = st.selectbox(
 label, unit, improvement = complaints.SERIES[key]
 monthly_received = compute(query.complaint_counts, v, v.filters, v.as_of, ("month",))
 episodes = compute(query.activity_totals, v, v.filters, ("month",))
-stage_months = compute(
-    timing.stage_counts,
-    v,
-    v.filters,
-    v.as_of,
-    calendar,
-    "resolved",
-    ("month",),
-    settings.backstop_months,
-)
+stage_months = compute(timing.stage_counts, v, v.filters, v.as_of, "resolved", ("month",))
 series = complaints.monthly_series(
     key, monthly_received, episodes, stage_months, settings.resolve_working_days
 )
@@ -257,7 +230,7 @@ st.caption(
 )
 
 st.subheader("Oldest open complaints")
-oldest = compute(timing.oldest_open, v, v.filters.between(None, v.as_of), v.as_of, calendar)
+oldest = compute(timing.oldest_open, v, v.filters.between(None, v.as_of), v.as_of)
 if len(oldest):
     st.dataframe(oldest, hide_index=True, key="complaints_oldest")
     st.download_button(

@@ -62,12 +62,8 @@ spec = departments.COMPARISONS[key]
 feedback = compute(query.feedback_counts, v, scope, ("department_id",))
 complaint_counts = compute(query.complaint_counts, v, scope, v.as_of, ("department_id",))
 activity = compute(query.activity_totals, v, scope, ("department_id",))
-ack = compute(
-    timing.stage_counts, v, scope, v.as_of, settings.calendar, "acknowledged", ("department_id",)
-)
-resolved = compute(
-    timing.stage_counts, v, scope, v.as_of, settings.calendar, "resolved", ("department_id",)
-)
+ack = compute(timing.stage_counts, v, scope, v.as_of, "acknowledged", ("department_id",))
+resolved = compute(timing.stage_counts, v, scope, v.as_of, "resolved", ("department_id",))
 inputs, ltr_sd = departments.measure_inputs(
     feedback,
     complaint_counts,

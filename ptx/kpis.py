@@ -63,17 +63,7 @@ def _period_values(source: Source, filters: Filters, as_of: date) -> dict[str, t
     episodes = int(query.activity_totals(source, filters)["episodes"].sum())
     per_1000 = 1000 * received / episodes if episodes else np.nan
     settings = source.config.complaints
-    stages = {
-        stage: timing.stage_counts(
-            source,
-            filters,
-            as_of,
-            settings.calendar,
-            stage,
-            backstop_months=settings.backstop_months,
-        )
-        for stage in timing.STAGES
-    }
+    stages = {stage: timing.stage_counts(source, filters, as_of, stage) for stage in timing.STAGES}
     ack = within_target(stages["acknowledged"], settings.acknowledge_working_days)
     resolved = within_target(stages["resolved"], settings.resolve_working_days)
     median = resolution_summary(stages["resolved"]).iloc[0]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import date
+from functools import lru_cache
 
 import pandas as pd
 import sqlalchemy as sa
@@ -58,8 +59,12 @@ class Filters:
         return Filters(start, end, self.sites, self.divisions, self.departments, self.channels)
 
 
+@lru_cache(maxsize=16)
 def departments(source: Source) -> pd.DataFrame:
-    """The valid departments: department_id, department_name, division, site, unit."""
+    """The valid departments: department_id, department_name, division, site, unit.
+
+    Read once per open source (the hierarchy is small and every filter needs it); do not
+    modify the frame returned."""
     t = source.table("departments")
     stmt = (
         sa.select(t.c.department_id, t.c.department_name, t.c.division, t.c.site, t.c.unit)

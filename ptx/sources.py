@@ -18,6 +18,7 @@ from ptx.errors import SchemaError, SourceError
 from ptx.ingest import IMPORT_COUNTS_TABLE, QUARANTINE_TABLE, Progress, import_folder
 from ptx.schema import TABLES
 from ptx.store import SQL_TYPES, normalise_url
+from ptx.workdays import calendar_rows, install_calendar
 
 
 @dataclass(frozen=True, eq=False)
@@ -176,6 +177,14 @@ def open_source(config: Config, *, progress: Progress | None = None) -> Source:
         A required table or column is missing; the message names it and the fix.
     """
     engine, kind, label, imported = _engine_for(config.location, config, progress)
+    settings = config.complaints
+    calendar = calendar_rows(settings.calendar, settings.backstop_months)
+    dialect = engine.dialect.name
+
+    @sa.event.listens_for(engine, "connect")
+    def _install_calendar(dbapi_connection, _record) -> None:
+        install_calendar(dbapi_connection, dialect, calendar)
+
     try:
         inspector = sa.inspect(engine)
         tables: dict[str, sa.Subquery] = {}

@@ -1,6 +1,6 @@
 """Complaint timing in working days, counted in the database.
 
-The working-day calendar (see :mod:`ptx.workdays`) is sent with the query as an inline table,
+The working-day calendar (see :mod:`ptx.workdays`) is a temporary table on every connection,
 joined on the received date and on the acknowledged or resolved date; the difference of the
 running working-day numbers is the elapsed working days. Complaints not yet acknowledged or
 resolved at the as-of date are counted at their age then (censored), never dropped.
@@ -16,47 +16,43 @@ import sqlalchemy as sa
 
 from ptx.query import Filters, _frame, _group_columns, _ordered, _where
 from ptx.sources import Source
-from ptx.workdays import WorkingCalendar, calendar_table, padded_frame
+from ptx.workdays import WorkingCalendar, calendar_rows, calendar_table
 
 STAGES = ("acknowledged", "resolved")
 
 
-def _span(source: Source, as_of: date) -> tuple[date, date]:
-    """The dates the calendar must cover: from the first complaint to the as-of date."""
-    c = source.table("complaints").c
-    with source.engine.connect() as conn:
-        first = conn.execute(sa.select(sa.func.min(c.received_date))).scalar()
-    first = pd.Timestamp(first).date() if first is not None else as_of
-    return min(first, as_of), as_of
+def _numbers_on(day: date, calendar: WorkingCalendar, backstop_months: int) -> tuple[int, int]:
+    """(working_day_number, day_number) of a date in the calendar table."""
+    rows = calendar_rows(calendar, backstop_months)
+    row = rows.iloc[(pd.Timestamp(day) - pd.Timestamp(rows["day"].iloc[0])).days]
+    return int(row["working_day_number"]), int(row["day_number"])
 
 
 def stage_counts(
     source: Source,
     filters: Filters,
     as_of: date,
-    calendar: WorkingCalendar,
     stage: str = "resolved",
     by: Sequence[str] = (),
-    backstop_months: int = 6,
 ) -> pd.DataFrame:
     """Complaints per whole working day from receipt to acknowledgement or resolution.
 
     Returns columns ``*by, working_days, beyond_backstop, done, pending``: ``done`` were
     acknowledged (or resolved) that many working days after receipt, on or before ``as_of``;
     ``pending`` were not yet, and had been waiting that many working days at ``as_of``.
-    ``beyond_backstop`` is 1 where that took (or has taken) more than ``backstop_months``
-    calendar months. Only complaints received on or before ``as_of`` count.
+    ``beyond_backstop`` is 1 where that took (or has taken) more than the backstop (six
+    calendar months by default). Only complaints received on or before ``as_of`` count. The
+    working-day calendar and backstop are the source's (``[complaints]`` in the config).
     """
+    settings = source.config.complaints
     if stage not in STAGES:
         raise ValueError(f"stage must be one of {STAGES}")
     t = source.table("complaints")
     c = t.c
-    days = padded_frame(calendar, *_span(source, as_of))
-    calendar_days = calendar_table(days, "calendar", backstop_months)
+    calendar_days = calendar_table()
     received_day = calendar_days.alias("received_day")
     done_day = calendar_days.alias("done_day")
-    as_of_number = int(days.loc[days["day"] == as_of, "working_day_number"].iloc[0])
-    as_of_day_number = (as_of - days["day"].iloc[0]).days
+    as_of_number, as_of_day_number = _numbers_on(as_of, settings.calendar, settings.backstop_months)
     when = c[f"{stage}_date"]
     is_done = sa.and_(when.is_not(None), when <= as_of)
     end_number = sa.case((is_done, done_day.c.working_day_number), else_=as_of_number)
@@ -92,16 +88,14 @@ def stage_counts(
     )
 
 
-def oldest_open(
-    source: Source, filters: Filters, as_of: date, calendar: WorkingCalendar, limit: int = 50
-) -> pd.DataFrame:
+def oldest_open(source: Source, filters: Filters, as_of: date, limit: int = 50) -> pd.DataFrame:
     """The longest-open complaints at ``as_of`` (at most ``limit``): complaint_id,
     department_id, subject, severity, received_date and age in working days. No personal data."""
     t = source.table("complaints")
     c = t.c
-    days = padded_frame(calendar, *_span(source, as_of))
-    received_day = calendar_table(days, "calendar").alias("received_day")
-    as_of_number = int(days.loc[days["day"] == as_of, "working_day_number"].iloc[0])
+    received_day = calendar_table().alias("received_day")
+    settings = source.config.complaints
+    as_of_number, _ = _numbers_on(as_of, settings.calendar, settings.backstop_months)
     stmt = (
         sa.select(
             c.complaint_id,

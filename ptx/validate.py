@@ -23,6 +23,7 @@ from ptx.schema import (
     TABLES,
 )
 from ptx.sources import Source
+from ptx.workdays import CALENDAR_END, CALENDAR_START
 
 QUARANTINE_LIST_LIMIT = 10_000
 
@@ -64,6 +65,14 @@ def _rules(source: Source, name: str) -> list[tuple[sa.ColumnElement, str]]:
     elif name == "feedback_answers":
         rules += _scale_rules(t.answer, t.answer_scale, ANSWER_SCALES, "answer")
     elif name == "complaints":
+        # Working days are counted against a calendar from 1990 to 2060; outside it, say so.
+        rules += [
+            (
+                sa.or_(t[col] < CALENDAR_START, t[col] > CALENDAR_END),
+                f"{col} is outside {CALENDAR_START.year}-{CALENDAR_END.year}",
+            )
+            for col in ("received_date", "acknowledged_date", "resolved_date")
+        ]
         rules += [
             (t.acknowledged_date < t.received_date, "acknowledged_date is before received_date"),
             (t.resolved_date < t.received_date, "resolved_date is before received_date"),

@@ -11,7 +11,8 @@ Tuesday.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
+from functools import lru_cache
 
 import holidays
 import numpy as np
@@ -78,39 +79,73 @@ class WorkingCalendar:
         return int(frame["working_day_number"].iloc[-1] - frame["working_day_number"].iloc[0])
 
 
-def padded_frame(calendar: WorkingCalendar, start: date, end: date) -> pd.DataFrame:
-    """The calendar frame from a week before ``start`` to a week after ``end``."""
-    return calendar.frame(start - timedelta(days=7), end + timedelta(days=7))
+CALENDAR_TABLE = "ptx_calendar"
+# The calendar every connection carries: dates outside it are quarantined (see ptx.validate).
+CALENDAR_START, CALENDAR_END = date(1990, 1, 1), date(2060, 12, 31)
+_CALENDAR_COLUMNS = (
+    ("day", sa.Date),
+    ("working_day_number", sa.Integer),
+    ("day_number", sa.Integer),
+    ("backstop_day_number", sa.Integer),
+)
 
 
-def calendar_table(frame: pd.DataFrame, name: str, backstop_months: int = 6) -> sa.CTE:
-    """A calendar frame as an inline table (a VALUES common table expression with bound
-    parameters), to join in any database: ``WITH name(...) AS (VALUES ...)`` is understood by
-    DuckDB, SQLite and PostgreSQL alike.
+@lru_cache(maxsize=8)
+def calendar_rows(calendar: WorkingCalendar, backstop_months: int = 6) -> pd.DataFrame:
+    """The full calendar table: ``day, working_day_number, day_number, backstop_day_number``.
 
-    Columns: ``day``, ``working_day_number``, ``day_number`` (calendar days since the frame's
-    first day) and ``backstop_day_number`` (the day number ``backstop_months`` calendar months
-    after the day, for the six-month backstop of the complaints regulations).
+    ``day_number`` counts calendar days from the first day; ``backstop_day_number`` is the day
+    number ``backstop_months`` calendar months after the day (the complaints regulations'
+    six-month backstop).
     """
-    origin = pd.Timestamp(frame["day"].iloc[0])
+    frame = calendar.frame(CALENDAR_START, CALENDAR_END)
     days = pd.to_datetime(frame["day"])
-    day_number = (days - origin).dt.days
-    backstop = (days + pd.DateOffset(months=backstop_months) - origin).dt.days
-    rows = zip(
-        frame["day"],
-        frame["working_day_number"].astype(int).tolist(),
-        day_number.tolist(),
-        backstop.tolist(),
-        strict=True,
+    origin = days.iloc[0]
+    frame["day_number"] = (days - origin).dt.days.astype("int64")
+    frame["backstop_day_number"] = (
+        (days + pd.DateOffset(months=backstop_months)) - origin
+    ).dt.days.astype("int64")
+    return frame.drop(columns="is_working")
+
+
+def calendar_table() -> sa.TableClause:
+    """The per-connection temporary calendar table, for joins."""
+    return sa.table(CALENDAR_TABLE, *[sa.column(name, typ) for name, typ in _CALENDAR_COLUMNS])
+
+
+def install_calendar(dbapi_connection, dialect: str, rows: pd.DataFrame) -> None:
+    """Create and fill the temporary calendar table on a new database connection.
+
+    A temporary table is private to the connection and needs no write access to the source, so
+    a read-only DuckDB file or a PostgreSQL role without CREATE on the schema works too; the
+    working-day joins then run in the database as ordinary, cacheable SQL.
+    """
+    columns = ", ".join(
+        f"{name} {'DATE' if typ is sa.Date else 'INTEGER'}" for name, typ in _CALENDAR_COLUMNS
     )
-    return (
-        sa.values(
-            sa.column("day", sa.Date),
-            sa.column("working_day_number", sa.Integer),
-            sa.column("day_number", sa.Integer),
-            sa.column("backstop_day_number", sa.Integer),
-            name=f"{name}_values",
-        )
-        .data(list(rows))
-        .cte(name)
-    )
+    cursor = dbapi_connection.cursor()
+    try:
+        if dialect == "duckdb":
+            dbapi_connection.register("_ptx_calendar_rows", rows)
+            cursor.execute(
+                f"CREATE TEMP TABLE {CALENDAR_TABLE} AS SELECT * FROM _ptx_calendar_rows"
+            )
+            dbapi_connection.unregister("_ptx_calendar_rows")
+            return
+        cursor.execute(f"CREATE TEMP TABLE {CALENDAR_TABLE} ({columns})")
+        if dialect == "postgresql":
+            with cursor.copy(f"COPY {CALENDAR_TABLE} FROM STDIN") as copy:
+                for row in rows.itertuples(index=False):
+                    copy.write_row(row)
+        else:
+            marker = "?" if dialect == "sqlite" else "%s"
+            values = [
+                (d.isoformat(), int(w), int(n), int(b))
+                for d, w, n, b in rows.itertuples(index=False)
+            ]
+            cursor.executemany(
+                f"INSERT INTO {CALENDAR_TABLE} VALUES ({', '.join([marker] * 4)})", values
+            )
+        dbapi_connection.commit()
+    finally:
+        cursor.close()

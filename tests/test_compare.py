@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 
 import ptx
 from ptx import compare, departments, query, timing
-from ptx.workdays import WorkingCalendar
 from tests.conftest import open_location
 
 
@@ -127,8 +126,8 @@ def test_demo_planted_departments_fall_on_the_right_side(demo_default):
         query.feedback_counts(source, f, by),
         query.complaint_counts(source, f, as_of, by),
         query.activity_totals(source, f, by),
-        timing.stage_counts(source, f, as_of, WorkingCalendar(), "acknowledged", by),
-        timing.stage_counts(source, f, as_of, WorkingCalendar(), "resolved", by),
+        timing.stage_counts(source, f, as_of, "acknowledged", by),
+        timing.stage_counts(source, f, as_of, "resolved", by),
         3,
         25,
     )

@@ -13,7 +13,6 @@ from statsmodels.duration.survfunc import SurvfuncRight
 
 from ptx import survival, timing
 from ptx.query import Filters, as_of_date
-from ptx.workdays import WorkingCalendar
 from tests.conftest import open_location
 
 
@@ -93,9 +92,7 @@ def test_all_censored_group_and_naive_median():
 def test_demo_matches_statsmodels_per_department(demo_duckdb):
     source = open_location(demo_duckdb)
     as_of = as_of_date(source)
-    stage = timing.stage_counts(
-        source, Filters(), as_of, WorkingCalendar(), "resolved", ("department_id",)
-    )
+    stage = timing.stage_counts(source, Filters(), as_of, "resolved", ("department_id",))
     assert stage["pending"].sum() > 0  # open complaints are in
     for _, part in stage.groupby("department_id"):
         times = np.repeat(part["working_days"].to_numpy(), part["done"] + part["pending"])

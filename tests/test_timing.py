@@ -33,10 +33,10 @@ def test_tiny_source_by_hand(tmp_path):
     )
     source = open_location(write_source(tmp_path / "s.sqlite", complaints=rows))
     as_of = date(2025, 1, 17)
-    res = timing.stage_counts(source, ptx.Filters(), as_of, CAL, "resolved")
+    res = timing.stage_counts(source, ptx.Filters(), as_of, "resolved")
     got = {(r.working_days, r.done, r.pending) for r in res.itertuples()}
     assert got == {(5, 1, 0), (2, 1, 0), (4, 0, 1), (3, 0, 1)}
-    ack = timing.stage_counts(source, ptx.Filters(), as_of, CAL, "acknowledged")
+    ack = timing.stage_counts(source, ptx.Filters(), as_of, "acknowledged")
     # c1 and c4 after 1 working day, c2 the same day, c3 still waiting after 4.
     assert {(r.working_days, r.done, r.pending) for r in ack.itertuples()} == {
         (1, 2, 0),
@@ -46,7 +46,7 @@ def test_tiny_source_by_hand(tmp_path):
     # Acknowledged within 3 days: c1 (1), c2 (0), c4 (1) done; c3 pending 4 > 3 is due and late.
     share = complaints.within_target(ack, 3)
     assert (share.met, share.due) == (3, 4)
-    oldest = timing.oldest_open(source, ptx.Filters(), as_of, CAL)
+    oldest = timing.oldest_open(source, ptx.Filters(), as_of)
     assert oldest["complaint_id"].tolist() == ["c3", "c4"]
     assert oldest["working_days_open"].tolist() == [4, 3]
     report = ptx.validation_report(source)
@@ -84,7 +84,7 @@ def test_database_join_matches_python(tmp_path, stage):
     write_demo(path, rows=2000, complaints=300)
     source = open_location(path)
     as_of = query.as_of_date(source)
-    db = timing.stage_counts(source, ptx.Filters(), as_of, CAL, stage)
+    db = timing.stage_counts(source, ptx.Filters(), as_of, stage)
     db = db.groupby("working_days", as_index=False)[["done", "pending"]].sum()
     pd.testing.assert_frame_equal(db, _python_working_days(source, as_of, stage), check_dtype=False)
 
@@ -92,7 +92,7 @@ def test_database_join_matches_python(tmp_path, stage):
 def test_ageing_adds_up_to_the_open_count(demo_duckdb):
     source = open_location(demo_duckdb)
     as_of = query.as_of_date(source)
-    stage = timing.stage_counts(source, ptx.Filters(), as_of, CAL, "resolved")
+    stage = timing.stage_counts(source, ptx.Filters(), as_of, "resolved")
     open_count = query.complaint_counts(source, ptx.Filters(), as_of, ())["open"].sum()
     assert complaints.ageing(stage)["open"].sum() == open_count == stage["pending"].sum()
     assert open_count > 0
@@ -101,9 +101,9 @@ def test_ageing_adds_up_to_the_open_count(demo_duckdb):
 def _all_numbers(source):
     as_of = query.as_of_date(source)
     f = ptx.Filters(divisions=("Surgery",))
-    out = [timing.stage_counts(source, f, as_of, CAL, s, ("department_id",)) for s in timing.STAGES]
+    out = [timing.stage_counts(source, f, as_of, s, ("department_id",)) for s in timing.STAGES]
     out.append(complaints.resolution_summary(out[0], ("department_id",)))
-    out.append(timing.oldest_open(source, f, as_of, CAL))
+    out.append(timing.oldest_open(source, f, as_of))
     out.append(query.resolutions_by_month(source, f, as_of))
     return out
 

@@ -1,0 +1,94 @@
+"""Time the dashboard's script runs with Streamlit's AppTest, in a fresh process.
+
+Run by ``ptx bench`` (it is not part of the library, which never imports streamlit):
+
+    python bench/app_timing.py cold            # one Overview run with empty caches
+    python bench/app_timing.py warm RUNS       # filter changes on every page, caches warm
+
+Prints one JSON object: seconds per run and the process's peak resident memory.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+START = time.perf_counter()
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = (
+    "pages/overview.py",
+    "pages/feedback.py",
+    "pages/complaints.py",
+    "pages/departments.py",
+    "pages/data.py",
+)
+DEPARTMENTS = (
+    "RVH-UEC-ED",
+    "HVH-SUR-ORTH",
+    "RVH-MED-RESP",
+    "HVH-WAC-MAT",
+    "RVH-MED-CARD",
+    "HVH-SUR-OPH",
+    "RVH-MED-ELD",
+    "HVH-SUR-GEN",
+    "RVH-UEC-AMU",
+    "HVH-WAC-PAED",
+)
+DATES = (("2025-10-01", "2026-09-30"), ("2025-04-01", "2026-03-31"), ("2024-10-01", "2025-09-30"))
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def cold() -> dict:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=600)
+    t = time.perf_counter()
+    at.run()
+    if at.exception:
+        raise SystemExit(f"the Overview failed: {at.exception[0].value}")
+    done = time.perf_counter()
+    return {
+        "run": done - t,
+        "since_start": done - START,
+        "import": t - START,
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def warm(runs: int) -> dict:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=600)
+    at.run()
+    times: dict[str, list[float]] = {page: [] for page in PAGES}
+    for page in PAGES:
+        at.switch_page(page).run()
+        for i in range(runs):
+            # Back to the whole organisation (untimed), so every department is on offer.
+            for key in ("site", "division", "dept"):
+                at.selectbox(key=key).set_value("All")
+            at.run()
+            at.selectbox(key="dept").set_value(DEPARTMENTS[i % len(DEPARTMENTS)])
+            start, end = DATES[i % len(DATES)]
+            at.date_input(key="dates").set_value((start, end))
+            t = time.perf_counter()
+            at.run()
+            times[page].append(time.perf_counter() - t)
+            if at.exception:
+                raise SystemExit(f"{page} failed: {at.exception[0].value}")
+    out = {
+        page: {"median": statistics.median(v), "p95": sorted(v)[max(0, round(0.95 * len(v)) - 1)]}
+        for page, v in times.items()
+    }
+    return {"pages": out, "peak_rss_mb": peak_rss_mb()}
+
+
+if __name__ == "__main__":
+    mode = sys.argv[1]
+    result = cold() if mode == "cold" else warm(int(sys.argv[2]))
+    print(json.dumps(result))
