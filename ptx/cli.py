@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -120,6 +121,36 @@ def cmd_kpis(args) -> int:
     return 0
 
 
+def cmd_bench(args) -> int:
+    from ptx.bench import run
+
+    def progress(message: str) -> None:
+        sys.stderr.write(f"bench: {message}\n")
+        sys.stderr.flush()
+
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",")]
+    engines = args.engines.split(",")
+    unknown = set(engines) - {"duckdb", "sqlite", "postgresql"}
+    if unknown:
+        raise PtxError(f"Unknown engine(s) {sorted(unknown)}: use duckdb, sqlite, postgresql.")
+    if "postgresql" in engines and not args.postgres_url:
+        raise PtxError("--engines postgresql needs --postgres-url (or PTX_BENCH_POSTGRES_URL).")
+    print(
+        run(
+            sizes,
+            engines,
+            runs=args.runs,
+            data_dir=args.data_dir,
+            postgres_url=args.postgres_url,
+            out=args.out,
+            progress=progress,
+        )
+    )
+    if args.out:
+        print(f"\nWritten to {args.out}")
+    return 0
+
+
 def cmd_schema(args) -> int:
     from ptx.schema import schema_markdown
 
@@ -178,6 +209,34 @@ def build_parser() -> argparse.ArgumentParser:
     kpis.add_argument("--to", dest="end", type=_date, help="last date (default: the as-of date)")
     kpis.add_argument("--format", choices=("table", "json"), default="table")
     kpis.set_defaults(func=cmd_kpis)
+
+    bench = sub.add_parser(
+        "bench", help="benchmark the dashboard against the bare scan and the naive pattern"
+    )
+    bench.add_argument(
+        "--sizes",
+        default="100000,1000000,10000000",
+        help="feedback responses per source, comma-separated",
+    )
+    bench.add_argument(
+        "--engines", default="duckdb,sqlite", help="comma-separated: duckdb, sqlite, postgresql"
+    )
+    bench.add_argument(
+        "--postgres-url",
+        default=os.environ.get("PTX_BENCH_POSTGRES_URL"),
+        help="a PostgreSQL server for the postgresql engine",
+    )
+    bench.add_argument("--runs", type=int, default=5, help="runs per measurement (median)")
+    bench.add_argument(
+        "--data-dir",
+        type=Path,
+        default=Path("bench-data"),
+        help="where the benchmark sources are built (and reused)",
+    )
+    bench.add_argument(
+        "--out", type=Path, default=Path("docs/PERFORMANCE.md"), help="Markdown file for the table"
+    )
+    bench.set_defaults(func=cmd_bench)
 
     schema = sub.add_parser("schema", help="print the data model as Markdown")
     schema.set_defaults(func=cmd_schema)

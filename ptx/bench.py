@@ -1,0 +1,216 @@
+"""``ptx bench``: measure the dashboard against the bare database scan and the naive pattern.
+
+For each engine and size it builds a demo source (complaints at one tenth of the responses) and
+measures, each as the median of several runs where it says so:
+
+1. cold first render: a new process with empty caches runs the Overview page (Streamlit's
+   AppTest), beside the time that process takes just to start and import;
+2. filter change: server-side rerun time of every page after changing the department and the
+   date range, caches warm (median and 95th percentile);
+3. peak resident memory of that process;
+4. the limit: one bare ``GROUP BY`` over the same columns, straight to the database;
+5. the naive pattern: read whole tables into pandas and group there, in a new process.
+
+The app is timed by ``bench/app_timing.py`` and the naive pattern by ``bench/naive.py`` in
+their own processes: the library never imports streamlit.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from ptx.config import PROJECT_ROOT
+from ptx.demo import write_demo
+from ptx.store import normalise_url
+
+BENCH = PROJECT_ROOT / "bench"
+PAGES = ("overview", "feedback", "complaints", "departments", "data")
+BARE_SQL = (
+    "SELECT EXTRACT(year FROM received_date) AS y, EXTRACT(month FROM received_date) AS m, "
+    "department_id, rating_scale, rating, COUNT(*) FROM feedback GROUP BY 1, 2, 3, 4, 5"
+)
+BARE_SQL_SQLITE = (
+    "SELECT strftime('%Y', received_date), strftime('%m', received_date), department_id, "
+    "rating_scale, rating, COUNT(*) FROM feedback GROUP BY 1, 2, 3, 4, 5"
+)
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 2**30
+        memory = f"{pages:.0f} GiB"
+    except (ValueError, OSError):
+        memory = "unknown memory"
+    import duckdb
+
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {memory}, {platform.system()} "
+        f"{platform.release()}, Python {platform.python_version()}, DuckDB "
+        f"{duckdb.__version__}, SQLAlchemy {sa.__version__}"
+    )
+
+
+def build(
+    engine: str,
+    rows: int,
+    data_dir: Path,
+    postgres_url: str | None,
+    progress: Callable[[str], None],
+) -> str:
+    """Create (or reuse) the demo source for an engine and size; return its location."""
+    complaints = max(1, rows // 10)
+    if engine == "duckdb":
+        target = data_dir / f"bench-{rows}.duckdb"
+    elif engine == "sqlite":
+        target = data_dir / f"bench-{rows}.sqlite"
+    else:
+        if not postgres_url:
+            raise ValueError("the postgresql engine needs --postgres-url")
+        admin = sa.create_engine(normalise_url(postgres_url), isolation_level="AUTOCOMMIT")
+        name = f"ptx_bench_{rows}"
+        with admin.connect() as conn:
+            exists = conn.execute(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+            ).first()
+            if not exists:
+                conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        url = sa.engine.make_url(normalise_url(postgres_url)).set(database=name)
+        target_url = url.render_as_string(hide_password=False)
+        marker = data_dir / f"bench-{rows}.postgresql.done"
+        if not marker.exists():
+            progress(f"building {rows:,} responses on PostgreSQL")
+            write_demo(target_url, rows=rows, complaints=complaints)
+            marker.write_text(target_url)
+        return target_url
+    if not target.exists():
+        progress(f"building {rows:,} responses as {target.name}")
+        write_demo(target, rows=rows, complaints=complaints)
+    return str(target)
+
+
+def _subprocess_json(args: list[str], location: str) -> dict:
+    env = os.environ | {"PTX_SOURCE": location}
+    env.pop("PTX_CONFIG", None)
+    done = subprocess.run(
+        [sys.executable, *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        text=True,
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed:\n{done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _url(location: str) -> str:
+    if "://" in location:
+        return normalise_url(location)
+    prefix = "duckdb" if location.endswith(".duckdb") else "sqlite"
+    return f"{prefix}:///{location}"
+
+
+def bare_scan(location: str, runs: int) -> float:
+    """Median seconds of one GROUP BY over the feedback columns the dashboard aggregates."""
+    url = _url(location)
+    engine = sa.create_engine(url, connect_args={"read_only": True} if "duckdb" in url else {})
+    sql = BARE_SQL_SQLITE if url.startswith("sqlite") else BARE_SQL
+    times = []
+    with engine.connect() as conn:
+        for _ in range(runs):
+            start = time.perf_counter()
+            conn.execute(sa.text(sql)).fetchall()
+            times.append(time.perf_counter() - start)
+    engine.dispose()
+    return statistics.median(times)
+
+
+def measure(engine: str, rows: int, location: str, runs: int) -> dict:
+    cold = [_subprocess_json([str(BENCH / "app_timing.py"), "cold"], location) for _ in range(runs)]
+    warm = _subprocess_json([str(BENCH / "app_timing.py"), "warm", str(max(runs, 3))], location)
+    naive = _subprocess_json([str(BENCH / "naive.py"), _url(location)], location)
+    return {
+        "engine": engine,
+        "rows": rows,
+        "cold_run": statistics.median(c["run"] for c in cold),
+        "cold_total": statistics.median(c["since_start"] for c in cold),
+        "startup": statistics.median(c["import"] for c in cold),
+        "bare": bare_scan(location, runs),
+        "naive": naive["seconds"],
+        "naive_rss": naive["peak_rss_mb"],
+        "rss": max(warm["peak_rss_mb"], max(c["peak_rss_mb"] for c in cold)),
+        "pages": {p.split("/")[-1][:-3]: v for p, v in warm["pages"].items()},
+    }
+
+
+def table(results: list[dict]) -> str:
+    """The results as a Markdown table."""
+    head = (
+        "| engine | responses | cold render s (run / with start-up) | start-up s | bare "
+        "GROUP BY s | cold run ÷ bare | naive s | naive ÷ cold run | "
+        + " | ".join(f"{p} change ms median / p95" for p in PAGES)
+        + " | peak RSS MB (app / naive) |"
+    )
+    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    for r in results:
+        pages = " | ".join(
+            f"{1000 * r['pages'][p]['median']:.0f} / {1000 * r['pages'][p]['p95']:.0f}"
+            for p in PAGES
+        )
+        lines.append(
+            f"| {r['engine']} | {r['rows']:,} | {r['cold_run']:.2f} / {r['cold_total']:.2f} | "
+            f"{r['startup']:.2f} | {r['bare']:.3f} | {r['cold_run'] / r['bare']:.0f}× | "
+            f"{r['naive']:.2f} | {r['naive'] / r['cold_run']:.1f}× | {pages} | "
+            f"{r['rss']:.0f} / {r['naive_rss']:.0f} |"
+        )
+    return "\n".join(lines)
+
+
+def run(
+    sizes: list[int],
+    engines: list[str],
+    *,
+    runs: int,
+    data_dir: Path,
+    postgres_url: str | None,
+    out: Path | None,
+    progress: Callable[[str], None] = lambda s: None,
+) -> str:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    results = []
+    for rows in sizes:
+        for engine in engines:
+            location = build(engine, rows, data_dir, postgres_url, progress)
+            progress(f"measuring {engine} at {rows:,} responses")
+            results.append(measure(engine, rows, location, runs))
+    text = table(results)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(
+            f"# Performance\n\nMeasured by `ptx bench` on {date.today():%d %B %Y}: {machine()}.\n"
+            f"Each cold render and bare scan is the median of {runs} run(s); each filter change "
+            f"the median (and 95th percentile) of {max(runs, 3)} changes of department and dates "
+            "per page, caches warm. Complaints are one tenth of the responses.\n\n" + text + "\n"
+        )
+    return text
