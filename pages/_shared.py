@@ -8,6 +8,7 @@ source and the filter values.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 import ptx
-from ptx.disclosure import Disclosure
+from ptx.disclosure import Disclosure, disclosure_table
 from ptx.kpis import default_window
 
 CACHE_TTL_SECONDS = 600
@@ -213,3 +214,30 @@ def format_value(value: float, unit: str) -> str:
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     return frame.to_csv(index=False).encode("utf-8")
+
+
+def table(
+    frame: pd.DataFrame,
+    *,
+    key: str,
+    file_name: str,
+    rule: Disclosure | None = None,
+    count_cols: Sequence[str] = (),
+    rate_cols: Sequence[str] = (),
+    n_col: str | None = None,
+    decimals: int = 1,
+    label: str = "Download (CSV)",
+) -> None:
+    """A table and its CSV download. With a disclosure ``rule``, the screen shows suppressed
+    counts and rates and the download rounds counts too, as NHS Digital practice asks."""
+    shown, exported = frame, frame
+    if rule is not None:
+        options = dict(
+            count_cols=count_cols, rate_cols=rate_cols, n_col=n_col, rule=rule, decimals=decimals
+        )
+        shown = disclosure_table(frame, **options)
+        exported = disclosure_table(frame, export=True, **options)
+    st.dataframe(shown, hide_index=True, key=key)
+    st.download_button(
+        label, csv_bytes(exported), file_name=file_name, mime="text/csv", key=f"download_{key}"
+    )

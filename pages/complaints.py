@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from pages._shared import compute, csv_bytes, view
+from pages._shared import compute, table, view
 from ptx import charts, complaints, query, spc, survival, timing
-from ptx.disclosure import count_text, disclosure_table
+from ptx.disclosure import count_text
 
 COMPARE = {"department_id": "Department", "subject": "Subject", "severity": "Severity"}
 MAX_CURVES = 6
@@ -84,14 +84,14 @@ by = st.segmented_control(
 )
 by = by or "department_id"
 stage_by = compute(timing.stage_counts, v, v.filters, v.as_of, "resolved", (by,))
-table = complaints.resolution_summary(stage_by, (by,))
+summary = complaints.resolution_summary(stage_by, (by,))
 labels = {}
 if by == "department_id":
     deps = compute(query.departments, v)
     labels = dict(zip(deps["department_id"], deps["department_name"], strict=True))
-table.insert(0, "group", table[by].map(lambda g: labels.get(g, g)))
-table = table.sort_values("complaints", ascending=False).reset_index(drop=True)
-largest = table.sort_values("complaints", ascending=False).head(MAX_CURVES - 1)
+summary.insert(0, "group", summary[by].map(lambda g: labels.get(g, g)))
+summary = summary.sort_values("complaints", ascending=False).reset_index(drop=True)
+largest = summary.sort_values("complaints", ascending=False).head(MAX_CURVES - 1)
 curves = {"All complaints": survival.curve(resolved)}
 for row in largest.itertuples():
     part = stage_by[stage_by[by] == getattr(row, by)]
@@ -106,39 +106,15 @@ st.plotly_chart(
     theme=None,
 )
 st.caption(f"Kaplan-Meier curves for all complaints and the {len(largest)} largest groups.")
-shown = disclosure_table(
-    table.drop(columns=[by]),
+table(
+    summary.drop(columns=[by]),
+    key="complaints_km_table",
+    file_name=f"ptx-resolution-by-{by}.csv",
+    rule=v.disclosure,
     count_cols=["complaints", "resolved", "open"],
     rate_cols=["median", "median_low", "median_high", "p90", "p90_low", "p90_high", "naive_median"],
     n_col="complaints",
-    rule=v.disclosure,
     decimals=0,
-)
-st.dataframe(shown, hide_index=True, key="complaints_km_table")
-st.download_button(
-    "Download (CSV)",
-    csv_bytes(
-        disclosure_table(
-            table.drop(columns=[by]),
-            count_cols=["complaints", "resolved", "open"],
-            rate_cols=[
-                "median",
-                "median_low",
-                "median_high",
-                "p90",
-                "p90_low",
-                "p90_high",
-                "naive_median",
-            ],
-            n_col="complaints",
-            rule=v.disclosure,
-            decimals=0,
-            export=True,
-        )
-    ),
-    file_name=f"ptx-resolution-by-{by}.csv",
-    mime="text/csv",
-    key="download_km",
 )
 
 st.subheader("Trend")
@@ -232,13 +208,6 @@ st.caption(
 st.subheader("Oldest open complaints")
 oldest = compute(timing.oldest_open, v, v.filters.between(None, v.as_of), v.as_of)
 if len(oldest):
-    st.dataframe(oldest, hide_index=True, key="complaints_oldest")
-    st.download_button(
-        "Download (CSV)",
-        csv_bytes(oldest),
-        file_name="ptx-oldest-open.csv",
-        mime="text/csv",
-        key="download_oldest",
-    )
+    table(oldest, key="complaints_oldest", file_name="ptx-oldest-open.csv")
 else:
     st.write("None open.")

@@ -3,7 +3,7 @@
 import streamlit as st
 
 import ptx
-from pages._shared import compute, csv_bytes, view
+from pages._shared import compute, table, view
 from ptx import query
 
 v = view()
@@ -41,13 +41,11 @@ for warning in report.warnings:
 st.subheader("Quarantined rows")
 rows = compute(ptx.quarantined_rows, v)
 if len(rows):
-    st.dataframe(rows, hide_index=True, key="data_quarantine")
-    st.download_button(
-        "Download quarantined rows (CSV)",
-        csv_bytes(rows),
+    table(
+        rows,
+        key="data_quarantine",
         file_name="ptx-quarantine.csv",
-        mime="text/csv",
-        key="download_quarantine",
+        label="Download quarantined rows (CSV)",
     )
 else:
     st.write("None.")

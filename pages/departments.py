@@ -3,9 +3,8 @@
 import streamlit as st
 
 import ptx
-from pages._shared import compute, csv_bytes, view
+from pages._shared import compute, table, view
 from ptx import charts, compare, departments, query, timing
-from ptx.disclosure import disclosure_table
 
 v = view()
 settings = v.source.config.complaints
@@ -102,15 +101,16 @@ st.caption(
 )
 
 st.subheader("Ranking, with intervals")
-table = departments.ranking(inputs, key, result, ltr_sd, names)
-shown = disclosure_table(
-    table.drop(columns=["department_id"]),
+ranking = departments.ranking(inputs, key, result, ltr_sd, names)
+table(
+    ranking.drop(columns=["department_id"]),
+    key="ranking",
+    file_name=f"ptx-ranking-{key}.csv",
+    rule=v.disclosure,
     count_cols=["n"],
     rate_cols=["value", "estimate", "low", "high"],
     n_col="n",
-    rule=v.disclosure,
 )
-st.dataframe(shown, hide_index=True, key="ranking")
 method = (
     "Estimates are shrunk towards the organisation's value (empirical-Bayes "
     "beta-binomial) with 95% posterior intervals."
@@ -118,22 +118,6 @@ method = (
     else "Estimates with 95% intervals (exact Poisson for rates, normal for means)."
 )
 st.caption(f"{method} Departments with fewer than {compare.MIN_N} are listed as too few, unranked.")
-st.download_button(
-    "Download (CSV)",
-    csv_bytes(
-        disclosure_table(
-            table.drop(columns=["department_id"]),
-            count_cols=["n"],
-            rate_cols=["value", "estimate", "low", "high"],
-            n_col="n",
-            rule=v.disclosure,
-            export=True,
-        )
-    ),
-    file_name=f"ptx-ranking-{key}.csv",
-    mime="text/csv",
-    key="download_ranking",
-)
 
 st.subheader("Every measure at a glance")
 heat = departments.heatmap_frame(results, names)

@@ -4,9 +4,8 @@ from datetime import date
 
 import streamlit as st
 
-from pages._shared import compute, csv_bytes, view
+from pages._shared import compute, table, view
 from ptx import charts, measures, query, spc
-from ptx.disclosure import disclosure_table
 
 VARIATION_TEXT = {
     "common_cause": ("gray", "Common cause variation: no signal"),
@@ -163,14 +162,14 @@ breakdown_label = available[breakdown_key].label
 tabs = st.tabs([BREAKDOWN_LABELS[b] for b in measures.BREAKDOWNS])
 for tab, by in zip(tabs, measures.BREAKDOWNS, strict=True):
     grouped = compute(query.feedback_counts, v, v.filters, (by,))
-    table = measures.breakdown(grouped, by, breakdown_key, v.disclosure)
+    groups = measures.breakdown(grouped, by, breakdown_key, v.disclosure)
     with tab:
-        if table.empty:
+        if groups.empty:
             st.info("No responses for this selection.")
             continue
         st.plotly_chart(
             charts.breakdown_bars(
-                table,
+                groups,
                 group="group",
                 value="value",
                 low="low",
@@ -181,44 +180,23 @@ for tab, by in zip(tabs, measures.BREAKDOWNS, strict=True):
             key=f"breakdown_{by}",
             theme=None,
         )
-        st.dataframe(
-            disclosure_table(
-                table,
-                count_cols=["responses"],
-                rate_cols=["value", "low", "high"],
-                n_col="responses",
-                rule=v.disclosure,
-            ),
-            hide_index=True,
+        table(
+            groups,
             key=f"breakdown_table_{by}",
+            file_name=f"ptx-{breakdown_key}-by-{by}.csv",
+            rule=v.disclosure,
+            count_cols=["responses"],
+            rate_cols=["value", "low", "high"],
+            n_col="responses",
         )
 
 st.subheader("The numbers behind the chart")
-behind = result.series.merge(
-    result.chart[["period", "mean", "lpl", "upl", "point_type"]], on="period", how="left"
-)
-rates = ["value", "low", "high", "mean", "lpl", "upl"]
-counts_shown = ["numerator", "denominator"] if measure.proportion else ["denominator"]
-st.dataframe(
-    disclosure_table(
-        behind, count_cols=counts_shown, rate_cols=rates, n_col="denominator", rule=v.disclosure
-    ),
-    hide_index=True,
+table(
+    result.numbers(),
     key="feedback_table",
-)
-st.download_button(
-    "Download (CSV)",
-    csv_bytes(
-        disclosure_table(
-            behind,
-            count_cols=counts_shown,
-            rate_cols=rates,
-            n_col="denominator",
-            rule=v.disclosure,
-            export=True,
-        )
-    ),
     file_name=f"ptx-{key.replace(':', '-')}-{period}.csv",
-    mime="text/csv",
-    key="feedback_download",
+    rule=v.disclosure,
+    count_cols=["numerator", "denominator"] if measure.proportion else ["denominator"],
+    rate_cols=["value", "low", "high", "mean", "lpl", "upl"],
+    n_col="denominator",
 )

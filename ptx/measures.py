@@ -240,6 +240,11 @@ class Trend:
     signals: tuple[str, ...]
     hidden_periods: int  # periods left out for having fewer than the minimum responses
 
+    def numbers(self) -> pd.DataFrame:
+        """The numbers behind the chart: the series with each period's limits and type."""
+        limits = self.chart[["period", "mean", "lpl", "upl", "point_type"]]
+        return self.series.merge(limits, on="period", how="left")
+
 
 def trend(
     measure: Measure,

@@ -151,7 +151,7 @@ def test_feedback_page_shows_the_spc_chart_and_signals(monkeypatch, demo_default
     assert {"improvement", "process limits", "mean", "95% interval"} <= names
     table = at.dataframe[-1].value
     assert len(table) == 36 and {"value", "mean", "upl", "lpl", "point_type"} <= set(table)
-    assert len(at.get("download_button")) == 1
+    assert len(at.get("download_button")) == 5  # the numbers and each breakdown
     # Five charts: the SPC chart and one per breakdown tab.
     assert len(at.get("plotly_chart")) == 5
 
