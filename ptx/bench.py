@@ -104,7 +104,9 @@ def build(
         return target_url
     if not target.exists():
         progress(f"building {rows:,} responses as {target.name}")
-        write_demo(target, rows=rows, complaints=complaints)
+        partial = target.with_name(f"partial-{target.name}")
+        write_demo(partial, rows=rows, complaints=complaints)
+        partial.rename(target)  # an interrupted build is never mistaken for a finished one
     return str(target)
 
 

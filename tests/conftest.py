@@ -108,3 +108,11 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         require_or_skip("PTX_REQUIRE_SHARED", f"the shared real data is not at {SHARED_DATA}")
     return SHARED_DATA
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say where the browser tests left their screenshots."""
+    folder = ROOT / "test-artifacts" / "screenshots"
+    if folder.is_dir() and any(folder.glob("*.png")):
+        shots = sorted(p.name for p in folder.glob("*.png"))
+        terminalreporter.write_line(f"browser screenshots in {folder}: {', '.join(shots)}")
