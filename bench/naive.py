@@ -10,6 +10,7 @@ import json
 import resource
 import sys
 import time
+from pathlib import Path
 
 import pandas as pd
 import sqlalchemy as sa
@@ -33,7 +34,7 @@ complaints["month"] = pd.to_datetime(complaints["received_date"]).dt.to_period("
 received = complaints.groupby(["month", "department_id"]).size()
 elapsed = time.perf_counter() - start
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-for line in open("/proc/self/status").read().splitlines():
+for line in Path("/proc/self/status").read_text().splitlines():
     if line.startswith("VmHWM:"):  # unlike ru_maxrss, not inherited from the parent at fork
         peak = int(line.split()[1]) / 1024
 groups = int(len(summary) + len(received))
