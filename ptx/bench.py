@@ -208,11 +208,27 @@ def run(
             results.append(measure(engine, rows, location, runs))
     text = table(results)
     if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(
-            f"# Performance\n\nMeasured by `ptx bench` on {date.today():%d %B %Y}: {machine()}.\n"
-            f"Each cold render and bare scan is the median of {runs} run(s); each filter change "
-            f"the median (and 95th percentile) of {max(runs, 3)} changes of department and dates "
-            "per page, caches warm. Complaints are one tenth of the responses.\n\n" + text + "\n"
-        )
+        write_report(out, results, runs, text)
     return text
+
+
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+
+def write_report(out: Path, results: list[dict], runs: int, text: str) -> None:
+    """Write the table to ``out``. If the file has bench markers, only the part between them
+    is replaced, so the analysis written around it stays."""
+    block = (
+        f"{START}\nMeasured by `ptx bench` on {date.today():%d %B %Y}: {machine()}.\n"
+        f"Each cold render and bare scan is the median of {runs} run(s); each filter change the "
+        f"median (and 95th percentile) of {max(runs, 3)} changes of department and dates per "
+        "page, caches warm. Complaints are one tenth of the responses.\n\n"
+        f"{text}\n{END}"
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    old = out.read_text() if out.exists() else ""
+    if START in old and END in old:
+        new = old[: old.index(START)] + block + old[old.index(END) + len(END) :]
+    else:
+        new = f"# Performance\n\n{block}\n"
+    out.write_text(new)

@@ -18,3 +18,14 @@ def test_bench_smoke(tmp_path):
     text = out.read_text()
     assert text.startswith("# Performance") and "cores" in text
     assert "bench: measuring duckdb at 2,000 responses" in done.stderr
+
+
+def test_report_keeps_the_text_around_the_markers(tmp_path):
+    from ptx.bench import END, START, write_report
+
+    out = tmp_path / "PERFORMANCE.md"
+    out.write_text(f"# Performance\n\nintro\n\n{START}\nold table\n{END}\n\n## Analysis\nkept\n")
+    write_report(out, [], 1, "| new table |")
+    text = out.read_text()
+    assert "old table" not in text and "| new table |" in text
+    assert text.startswith("# Performance\n\nintro") and text.endswith("## Analysis\nkept\n")
