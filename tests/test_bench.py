@@ -9,9 +9,27 @@ from tests.conftest import ROOT
 def test_bench_smoke(tmp_path):
     out = tmp_path / "PERFORMANCE.md"
     done = subprocess.run(
-        [sys.executable, "-m", "ptx.cli", "bench", "--sizes", "2000", "--engines",
-         "duckdb,sqlite", "--runs", "1", "--data-dir", str(tmp_path / "data"), "--out", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
+        [
+            sys.executable,
+            "-m",
+            "ptx.cli",
+            "bench",
+            "--sizes",
+            "2000",
+            "--engines",
+            "duckdb,sqlite",
+            "--runs",
+            "1",
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert "| duckdb | 2,000 |" in done.stdout and "| sqlite | 2,000 |" in done.stdout
