@@ -26,7 +26,6 @@ overall = complaints.resolution_summary(resolved).iloc[0]
 ack = complaints.within_target(acknowledged, settings.acknowledge_working_days)
 in_target = complaints.within_target(resolved, settings.resolve_working_days)
 backstop = complaints.within_backstop(resolved)
-open_now = compute(query.complaint_counts, v, v.filters.between(None, v.as_of), v.as_of, ())
 open_stage = compute(
     timing.stage_counts, v, v.filters.between(None, v.as_of), v.as_of, "resolved", ()
 )
@@ -66,7 +65,7 @@ tiles[3].metric(
 beyond = int(open_stage.loc[open_stage["beyond_backstop"] == 1, "pending"].sum())
 tiles[4].metric(
     "Open now",
-    count_text(open_now["open"].sum(), v.disclosure),
+    count_text(open_stage["pending"].sum(), v.disclosure),
     help=f"Open at {v.as_of:%d %b %Y}, whenever received; {beyond:,} open for more than "
     f"{settings.backstop_months} months.",
     border=True,

@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import holidays
 import numpy as np
 import pandas as pd
 
 from ptx.schema import KO41A_SUBJECTS
 from ptx.store import Writer
+from ptx.workdays import WorkingCalendar
 
 DEMO_START = date(2023, 10, 1)
 DEMO_AS_OF = date(2026, 9, 30)
@@ -181,9 +181,8 @@ assert set(SUBJECT_WEIGHTS) == set(KO41A_SUBJECTS)
 
 
 def bank_holidays(start: date, end: date) -> list[date]:
-    """England and Wales bank holidays between two dates (the ``holidays`` package)."""
-    years = range(start.year, end.year + 2)
-    return sorted(holidays.country_holidays("GB", subdiv="ENG", years=years))
+    """England and Wales bank holidays from ``start`` to a year after ``end``."""
+    return WorkingCalendar().holidays_between(start, end.replace(year=end.year + 1))
 
 
 def _days() -> pd.DatetimeIndex:

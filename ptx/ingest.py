@@ -61,11 +61,12 @@ def cache_path(folder: Path, config: Config) -> Path:
     return cache_dir() / f"{folder.name}-{h.hexdigest()[:16]}.duckdb"
 
 
-def parse_chunk(raw: pd.DataFrame, spec: Table, mapping: TableMapping, file: Path, first_row: int):
+def parse_chunk(raw: pd.DataFrame, spec: Table, mapping: TableMapping, file: Path):
     """Parse one chunk of text columns to the model's types.
 
     Returns ``(parsed, quarantined)``: the rows that parsed, with model column names, and the
-    rows that did not, as ``table, row_number, reason, raw`` (row numbers count data rows from 1).
+    rows that did not, as ``table, row_number, reason, raw``; row numbers count data rows from 1,
+    taken from the chunk's index (which runs on across chunks).
     """
     missing = [
         c.name
@@ -128,7 +129,7 @@ def parse_chunk(raw: pd.DataFrame, spec: Table, mapping: TableMapping, file: Pat
     quarantined = pd.DataFrame(
         {
             "table_name": spec.name,
-            "row_number": (raw.index[failed] + first_row + 1).astype("int64"),
+            "row_number": (raw.index[failed] + 1).astype("int64"),
             "reason": reason[failed].astype(str),
             "raw": [json.dumps(r, default=str) for r in raw[failed].to_dict("records")],
         }
@@ -177,7 +178,7 @@ def import_folder(folder: Path, config: Config, *, progress: Progress | None = N
             try:
                 for chunk in _read_chunks(path):
                     chunk.index = pd.RangeIndex(read, read + len(chunk))
-                    parsed, bad = parse_chunk(chunk, TABLES[name], mapping, path, 0)
+                    parsed, bad = parse_chunk(chunk, TABLES[name], mapping, path)
                     writer.append(name, parsed)
                     quarantine.append(bad)
                     read += len(chunk)

@@ -6,7 +6,7 @@ is tested), and a folder of CSV or Parquet files (imported once into a DuckDB ca
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from types import MappingProxyType
@@ -35,7 +35,6 @@ class Source:
     tables: MappingProxyType
     config: Config
     imported: bool = False  # a CSV/Parquet folder read through the import cache
-    raw_names: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
 
     def table(self, name: str) -> sa.Subquery:
         return self.tables[name]
@@ -188,7 +187,6 @@ def open_source(config: Config, *, progress: Progress | None = None) -> Source:
     try:
         inspector = sa.inspect(engine)
         tables: dict[str, sa.Subquery] = {}
-        raw_names: dict[str, str] = {}
         schemas: dict[str | None, set[str]] = {}
         for name, spec in TABLES.items():
             # An import cache already holds the model's names: the mapping was applied on import.
@@ -211,7 +209,6 @@ def open_source(config: Config, *, progress: Progress | None = None) -> Source:
                 available[col] = col
                 available.setdefault(col.lower(), col)
             tables[name] = _mapped_table(name, mapping, available, label)
-            raw_names[name] = mapping.name
     except sa.exc.OperationalError as exc:
         engine.dispose()
         raise SourceError(f"Cannot read {label}: {exc.orig}") from exc
@@ -225,5 +222,4 @@ def open_source(config: Config, *, progress: Progress | None = None) -> Source:
         tables=MappingProxyType(tables),
         config=config,
         imported=imported,
-        raw_names=MappingProxyType(raw_names),
     )
