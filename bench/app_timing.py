@@ -18,7 +18,11 @@ import time
 from pathlib import Path
 
 START = time.perf_counter()
+# Start-up: what a server process imports once, before its first script run.
 from streamlit.testing.v1 import AppTest  # noqa: E402
+
+import ptx.charts  # noqa: E402, F401
+import ptx.kpis  # noqa: E402, F401
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = (

@@ -19,9 +19,11 @@ st.caption(
     f"{'-' + calendar.subdivision if calendar.subdivision else ''} public holidays excluded"
 )
 
-resolved = compute(timing.stage_counts, v, v.filters, v.as_of, "resolved", ())
+# Monthly frames serve the tiles too (every summary sums over the grouping it is given), so a
+# filter change costs one statement per table and stage rather than one per panel.
+resolved = compute(timing.stage_counts, v, v.filters, v.as_of, "resolved", ("month",))
 acknowledged = compute(timing.stage_counts, v, v.filters, v.as_of, "acknowledged")
-received = compute(query.complaint_counts, v, v.filters, v.as_of, ())
+received = compute(query.complaint_counts, v, v.filters, v.as_of, ("month",))
 overall = complaints.resolution_summary(resolved).iloc[0]
 ack = complaints.within_target(acknowledged, settings.acknowledge_working_days)
 in_target = complaints.within_target(resolved, settings.resolve_working_days)
@@ -125,12 +127,8 @@ key = st.selectbox(
     bind="query-params",
 )
 label, unit, improvement = complaints.SERIES[key]
-monthly_received = compute(query.complaint_counts, v, v.filters, v.as_of, ("month",))
 episodes = compute(query.activity_totals, v, v.filters, ("month",))
-stage_months = compute(timing.stage_counts, v, v.filters, v.as_of, "resolved", ("month",))
-series = complaints.monthly_series(
-    key, monthly_received, episodes, stage_months, settings.resolve_working_days
-)
+series = complaints.monthly_series(key, received, episodes, resolved, settings.resolve_working_days)
 if len(series) >= 2:
     options = spc.SpcOptions(improvement=improvement)
     chart = (
@@ -182,12 +180,13 @@ with right:
 
 st.subheader("Outcomes, subjects and severity")
 cols = st.columns(3)
+categories = ("outcome", "subject", "severity")
+counts = compute(query.complaint_counts, v, v.filters, v.as_of, categories)
 for col, column, title, order in (
     (cols[0], "outcome", "Outcome", complaints.OUTCOME_ORDER),
     (cols[1], "subject", "Subject (KO41a)", ()),
     (cols[2], "severity", "Severity", ("low", "moderate", "high", "extreme")),
 ):
-    counts = compute(query.complaint_counts, v, v.filters, v.as_of, (column,))
     share = complaints.mix(counts, column, order)
     with col:
         st.plotly_chart(

@@ -5,14 +5,16 @@ measures, each as the median of several runs where it says so:
 
 1. cold first render: a new process with empty caches runs the Overview page (Streamlit's
    AppTest), beside the time that process takes just to start and import;
+   and, in Chromium, the time from opening the Overview on a new server to its first chart;
 2. filter change: server-side rerun time of every page after changing the department and the
    date range, caches warm (median and 95th percentile);
 3. peak resident memory of that process;
 4. the limit: one bare ``GROUP BY`` over the same columns, straight to the database;
 5. the naive pattern: read whole tables into pandas and group there, in a new process.
 
-The app is timed by ``bench/app_timing.py`` and the naive pattern by ``bench/naive.py`` in
-their own processes: the library never imports streamlit.
+The app is timed by ``bench/app_timing.py``, the browser by ``bench/browser_timing.py`` and the
+naive pattern by ``bench/naive.py``, each in its own process: the library never imports
+streamlit.
 """
 
 from __future__ import annotations
@@ -151,6 +153,7 @@ def bare_scan(location: str, runs: int) -> float:
 def measure(engine: str, rows: int, location: str, runs: int) -> dict:
     cold = [_subprocess_json([str(BENCH / "app_timing.py"), "cold"], location) for _ in range(runs)]
     warm = _subprocess_json([str(BENCH / "app_timing.py"), "warm", str(max(runs, 3))], location)
+    browser = _subprocess_json([str(BENCH / "browser_timing.py"), str(runs)], location)
     naive = _subprocess_json([str(BENCH / "naive.py"), _url(location)], location)
     return {
         "engine": engine,
@@ -159,6 +162,8 @@ def measure(engine: str, rows: int, location: str, runs: int) -> dict:
         "cold_total": statistics.median(c["since_start"] for c in cold),
         "startup": statistics.median(c["import"] for c in cold),
         "bare": bare_scan(location, runs),
+        "first_chart": browser["first_chart"],
+        "browser_note": browser.get("reason"),
         "naive": naive["seconds"],
         "naive_rss": naive["peak_rss_mb"],
         "rss": max(warm["peak_rss_mb"], max(c["peak_rss_mb"] for c in cold)),
@@ -169,8 +174,8 @@ def measure(engine: str, rows: int, location: str, runs: int) -> dict:
 def table(results: list[dict]) -> str:
     """The results as a Markdown table."""
     head = (
-        "| engine | responses | cold render s (run / with start-up) | start-up s | bare "
-        "GROUP BY s | cold run ÷ bare | naive s | naive ÷ cold run | "
+        "| engine | responses | cold render s (run / with start-up) | start-up s | browser "
+        "first chart s | bare GROUP BY s | cold run ÷ bare | naive s | naive ÷ cold run | "
         + " | ".join(f"{p} change ms median / p95" for p in PAGES)
         + " | peak RSS MB (app / naive) |"
     )
@@ -180,9 +185,10 @@ def table(results: list[dict]) -> str:
             f"{1000 * r['pages'][p]['median']:.0f} / {1000 * r['pages'][p]['p95']:.0f}"
             for p in PAGES
         )
+        chart = "n/a" if r["first_chart"] is None else f"{r['first_chart']:.2f}"
         lines.append(
             f"| {r['engine']} | {r['rows']:,} | {r['cold_run']:.2f} / {r['cold_total']:.2f} | "
-            f"{r['startup']:.2f} | {r['bare']:.3f} | {r['cold_run'] / r['bare']:.0f}× | "
+            f"{r['startup']:.2f} | {chart} | {r['bare']:.3f} | {r['cold_run'] / r['bare']:.0f}× | "
             f"{r['naive']:.2f} | {r['naive'] / r['cold_run']:.1f}× | {pages} | "
             f"{r['rss']:.0f} / {r['naive_rss']:.0f} |"
         )
@@ -206,6 +212,8 @@ def run(
             location = build(engine, rows, data_dir, postgres_url, progress)
             progress(f"measuring {engine} at {rows:,} responses")
             results.append(measure(engine, rows, location, runs))
+            if results[-1]["browser_note"]:
+                progress(f"browser first chart not measured: {results[-1]['browser_note']}")
     text = table(results)
     if out is not None:
         write_report(out, results, runs, text)

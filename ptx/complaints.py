@@ -44,15 +44,27 @@ def _share(met: int, due: int) -> Share:
     return Share(int(met), int(due), float(percent(met, due)), float(100 * low), float(100 * high))
 
 
+def target_counts(stage: pd.DataFrame, target_days: int, by: str | None = None) -> pd.DataFrame:
+    """Complaints due and done within ``target_days`` working days, per group of ``by``.
+
+    A complaint is due once it is done, or once it has waited longer than the target; it meets
+    the target when done within it. Returns columns ``met, due`` indexed by ``by`` (one row,
+    index 0, without it). ``stage``: output of :func:`ptx.timing.stage_counts`.
+    """
+    on_time = stage["working_days"] <= target_days
+    keys = stage[by] if by else pd.Series(0, index=stage.index)
+    met = stage["done"].where(on_time, 0).groupby(keys).sum()
+    due = (stage["done"] + stage["pending"].where(~on_time, 0)).groupby(keys).sum()
+    return pd.DataFrame({"met": met, "due": due})
+
+
 def within_target(stage: pd.DataFrame, target_days: int) -> Share:
     """Share of due complaints done within ``target_days`` working days.
 
     ``stage``: output of :func:`ptx.timing.stage_counts` (any grouping; it is summed).
     """
-    on_time = stage["working_days"] <= target_days
-    met = stage.loc[on_time, "done"].sum()
-    due = stage["done"].sum() + stage.loc[~on_time, "pending"].sum()
-    return _share(met, due)
+    counts = target_counts(stage, target_days).sum()
+    return _share(counts["met"], counts["due"])
 
 
 def within_backstop(stage: pd.DataFrame) -> Share:
@@ -94,7 +106,8 @@ def backlog(received: pd.DataFrame, resolved: pd.DataFrame, as_of: date) -> pd.D
 
 def mix(counts: pd.DataFrame, column: str, order: tuple[str, ...] = ()) -> pd.DataFrame:
     """Shares of a category (outcome, subject, severity) among the rows of ``counts``
-    (``complaint_counts`` grouped by ``column``): columns ``group, complaints, pct``."""
+    (``complaint_counts`` grouped by ``column``, and by others, which are summed over): columns
+    ``group, complaints, pct``."""
     frame = counts[[column, "received"]].rename(columns={column: "group", "received": "complaints"})
     frame = frame.assign(group=frame["group"].fillna("not recorded"))
     frame = frame.groupby("group", as_index=False)["complaints"].sum()

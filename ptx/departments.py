@@ -15,7 +15,7 @@ import pandas as pd
 from scipy import stats
 
 from ptx import compare
-from ptx.complaints import within_target
+from ptx.complaints import target_counts
 from ptx.feedback import fft_summary
 
 
@@ -161,10 +161,9 @@ def measure_inputs(
         ("ack_in_time", ack_by_dept, ack_target),
         ("resolved_in_target", resolved_by_dept, resolve_target),
     ):
-        for dept, part in stage.groupby("department_id"):
-            share = within_target(part, target)
-            if share.due:
-                rows.append((key, dept, share.met, share.due, share.met / share.due))
+        counts = target_counts(stage, target, "department_id")
+        counts = counts[counts["due"] > 0]
+        rows += [(key, d, r.met, r.due, r.met / r.due) for d, r in counts.iterrows()]
     frame = pd.DataFrame(rows, columns=["measure", "group", "x", "n", "value"])
     return frame.astype({"x": "float64", "n": "float64", "value": "float64"}), ltr_sd
 

@@ -6,7 +6,7 @@ before it, so a reader sees what changed since the last period.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -15,7 +15,7 @@ from ptx import query, timing
 from ptx.complaints import resolution_summary, within_target
 from ptx.disclosure import Disclosure
 from ptx.feedback import fft_summary, nps_summary
-from ptx.query import Filters
+from ptx.query import Filters, previous_window
 from ptx.sources import Source
 
 # kpi key -> (label, unit, which direction is better)
@@ -47,26 +47,24 @@ def default_window(as_of: date, months: int = 12) -> tuple[date, date]:
     return start, as_of
 
 
-def previous_window(start: date, end: date) -> tuple[date, date]:
-    """The range of the same number of days that ends the day before ``start``."""
-    days = (end - start).days + 1
-    return start - timedelta(days=days), start - timedelta(days=1)
+def _period_values(frames: dict[str, pd.DataFrame], period: str, window, settings) -> dict:
+    """kpi -> (value, low, high, n) for one side of the comparison.
 
-
-def _period_values(source: Source, filters: Filters, as_of: date) -> dict[str, tuple]:
-    """kpi -> (value, low, high, n) for one date range."""
-    counts = query.feedback_counts(source, filters, by=())
+    ``frames`` hold the statements' results grouped by period (activity by month)."""
+    counts, complaints, ack_stage, resolved_stage = (
+        frames[k][frames[k]["period"] == period].drop(columns="period")
+        for k in ("feedback", "complaints", "acknowledged", "resolved")
+    )
     fft = fft_summary(counts).iloc[0]
     nps = nps_summary(counts).iloc[0]
-    complaints = query.complaint_counts(source, filters, as_of, by=())
     received = int(complaints["received"].sum())
-    episodes = int(query.activity_totals(source, filters)["episodes"].sum())
+    months = frames["activity"]["month"]
+    overlapping = (months >= window[0].replace(day=1)) & (months <= window[1])
+    episodes = int(frames["activity"].loc[overlapping, "episodes"].sum())
     per_1000 = 1000 * received / episodes if episodes else np.nan
-    settings = source.config.complaints
-    stages = {stage: timing.stage_counts(source, filters, as_of, stage) for stage in timing.STAGES}
-    ack = within_target(stages["acknowledged"], settings.acknowledge_working_days)
-    resolved = within_target(stages["resolved"], settings.resolve_working_days)
-    median = resolution_summary(stages["resolved"]).iloc[0]
+    ack = within_target(ack_stage, settings.acknowledge_working_days)
+    resolved = within_target(resolved_stage, settings.resolve_working_days)
+    median = resolution_summary(resolved_stage).iloc[0]
     return {
         "complaints_ack_pct": (ack.pct, ack.low, ack.high, ack.due),
         "complaints_resolved_pct": (resolved.pct, resolved.low, resolved.high, resolved.due),
@@ -112,8 +110,18 @@ def headline_kpis(
     if start is None or end is None:
         first, _ = query.data_range(source)
         start, end = start or first or as_of, end or as_of
-    current = _period_values(source, filters.between(start, end), as_of)
-    before = _period_values(source, filters.between(*previous_window(start, end)), as_of)
+    # Both periods in one statement per table (grouped by period), then split here.
+    both = filters.between(start, end).with_previous()
+    frames = {
+        "feedback": query.feedback_counts(source, both, by=("period",)),
+        "complaints": query.complaint_counts(source, both, as_of, by=("period",)),
+        "activity": query.activity_totals(source, both, by=("month",)),
+    }
+    for stage in timing.STAGES:
+        frames[stage] = timing.stage_counts(source, both, as_of, stage, by=("period",))
+    settings = source.config.complaints
+    current = _period_values(frames, "current", (start, end), settings)
+    before = _period_values(frames, "previous", previous_window(start, end), settings)
     backlog = query.complaint_counts(source, filters.between(None, as_of), as_of, by=())
     current["complaints_open"] = (int(backlog["open"].sum()), np.nan, np.nan, None)
     rows = []

@@ -8,8 +8,8 @@ the source. Filter values are bound parameters; only valid rows (see :mod:`ptx.v
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
-from datetime import date
+from dataclasses import dataclass, fields, replace
+from datetime import date, timedelta
 from functools import lru_cache
 
 import pandas as pd
@@ -17,9 +17,11 @@ import sqlalchemy as sa
 
 from ptx.errors import PtxError
 from ptx.sources import Source
+from ptx.summaries import SUMMARIES
 from ptx.validate import valid
 
 GROUPINGS = (
+    "period",
     "day",
     "month",
     "department_id",
@@ -43,6 +45,7 @@ class Filters:
     divisions: tuple[str, ...] = ()
     departments: tuple[str, ...] = ()  # department ids
     channels: tuple[str, ...] = ()  # feedback channels
+    current_from: date | None = None  # set by with_previous(): where the chosen range starts
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -56,7 +59,24 @@ class Filters:
 
     def between(self, start: date | None, end: date | None) -> Filters:
         """The same filters over another date range."""
-        return Filters(start, end, self.sites, self.divisions, self.departments, self.channels)
+        return replace(self, start=start, end=end, current_from=None)
+
+    def with_previous(self) -> Filters:
+        """The chosen range together with the range of equal length just before it.
+
+        Group by ``"period"`` to tell them apart: rows before the chosen start are "previous",
+        the rest "current". One statement then serves both sides of a comparison.
+        """
+        if self.start is None or self.end is None:
+            raise PtxError("A comparison with the previous period needs a start and an end date.")
+        before, _ = previous_window(self.start, self.end)
+        return replace(self, start=before, current_from=self.start)
+
+
+def previous_window(start: date, end: date) -> tuple[date, date]:
+    """The range of the same number of days that ends the day before ``start``."""
+    days = (end - start).days + 1
+    return start - timedelta(days=days), start - timedelta(days=1)
 
 
 @lru_cache(maxsize=16)
@@ -79,20 +99,36 @@ def department_ids(source: Source, filters: Filters) -> list[str] | None:
     """The department ids the filters allow, or None when they allow every department."""
     if not (filters.sites or filters.divisions or filters.departments):
         return None
+    return list(_department_ids(source, filters.sites, filters.divisions, filters.departments))
+
+
+@lru_cache(maxsize=256)
+def _department_ids(
+    source: Source, sites: tuple[str, ...], divisions: tuple[str, ...], ids: tuple[str, ...]
+) -> tuple[str, ...]:
     deps = departments(source)
     keep = pd.Series(True, index=deps.index)
-    if filters.sites:
-        keep &= deps["site"].isin(filters.sites)
-    if filters.divisions:
-        keep &= deps["division"].isin(filters.divisions)
-    if filters.departments:
-        keep &= deps["department_id"].isin(filters.departments)
-    return deps.loc[keep, "department_id"].tolist()
+    if sites:
+        keep &= deps["site"].isin(sites)
+    if divisions:
+        keep &= deps["division"].isin(divisions)
+    if ids:
+        keep &= deps["department_id"].isin(ids)
+    return tuple(deps.loc[keep, "department_id"])
 
 
-def _where(source: Source, name: str, filters: Filters, date_col: str, *, channels: bool):
-    t = source.table(name).c
-    conds = [valid(source, name)]
+def _where(
+    source: Source,
+    name: str,
+    filters: Filters,
+    date_col: str,
+    *,
+    channels: bool,
+    summary: sa.Table | None = None,
+):
+    """The WHERE conditions for the filters (a summary holds valid rows only)."""
+    t = (source.table(name) if summary is None else summary).c
+    conds = [valid(source, name)] if summary is None else []
     if filters.start:
         conds.append(t[date_col] >= filters.start)
     if filters.end:
@@ -107,13 +143,21 @@ def _where(source: Source, name: str, filters: Filters, date_col: str, *, channe
     return conds
 
 
-def _group_columns(t, by: Sequence[str], date_col: str):
+def _group_columns(t, by: Sequence[str], date_col: str, current_from: date | None = None):
     """(select columns, group-by expressions) for the requested grouping."""
     cols, groups = [], []
     for key in by:
-        if key not in GROUPINGS or (key not in ("day", "month") and key not in t):
+        if key not in GROUPINGS or (key not in ("period", "day", "month") and key not in t):
             raise PtxError(f"Cannot group by '{key}'; use one of {', '.join(GROUPINGS)}.")
-        if key == "day":
+        if key == "period":
+            # Without a comparison (Filters.with_previous) every row is in the current period.
+            if current_from is None:
+                cols.append(sa.literal("current").label("period"))
+                continue
+            period = sa.case((t[date_col] < current_from, "previous"), else_="current")
+            cols.append(period.label("period"))
+            groups.append(period)
+        elif key == "day":
             cols.append(t[date_col].label("day"))
             groups.append(t[date_col])
         elif key == "month":
@@ -156,19 +200,30 @@ def _frame(source: Source, stmt) -> pd.DataFrame:
     return frame
 
 
+def _summary_for(source: Source, name: str, by: Sequence[str]) -> sa.Table | None:
+    """The daily summary that can answer this grouping, if the source has one."""
+    summary = source.summary(name)
+    return summary if summary is not None and set(by) <= SUMMARIES[name].groupings else None
+
+
 def feedback_counts(
     source: Source, filters: Filters, by: Sequence[str] = ("month",)
 ) -> pd.DataFrame:
     """Responses per group and answer value.
 
     Returns columns ``*by, rating_scale, rating, responses``; rows with no rating (suggestion
-    box, direct) have rating_scale and rating empty. Sorted by the grouping.
+    box, direct) have rating_scale and rating empty. Sorted by the grouping. Read from the daily
+    summary where the source has one that covers the grouping (see :mod:`ptx.summaries`).
     """
-    t = source.table("feedback").c
-    cols, groups = _group_columns(t, by, "received_date")
+    summary = _summary_for(source, "feedback", by)
+    t = (source.table("feedback") if summary is None else summary).c
+    count = sa.func.count() if summary is None else sa.func.sum(t.responses)
+    cols, groups = _group_columns(t, by, "received_date", filters.current_from)
     stmt = (
-        sa.select(*cols, t.rating_scale, t.rating, sa.func.count().label("responses"))
-        .where(*_where(source, "feedback", filters, "received_date", channels=True))
+        sa.select(*cols, t.rating_scale, t.rating, count.label("responses"))
+        .where(
+            *_where(source, "feedback", filters, "received_date", channels=True, summary=summary)
+        )
         .group_by(*groups, t.rating_scale, t.rating)
         .order_by(*_ordered(*groups, t.rating_scale, t.rating))
     )
@@ -186,7 +241,7 @@ def complaint_counts(
     upheld). A complaint is open when it has no resolved date or one after ``as_of``.
     """
     t = source.table("complaints").c
-    cols, groups = _group_columns(t, by, "received_date")
+    cols, groups = _group_columns(t, by, "received_date", filters.current_from)
     is_open = sa.or_(t.resolved_date.is_(None), t.resolved_date > as_of)
 
     def count_if(condition) -> sa.ColumnElement:
@@ -248,11 +303,11 @@ def data_range(source: Source) -> tuple[date | None, date | None]:
     lows, highs = [], []
     with source.engine.connect() as conn:
         for name in ("feedback", "complaints"):
-            t = source.table(name).c
+            summary = source.summary(name)
+            t = (source.table(name) if summary is None else summary).c
+            stmt = sa.select(sa.func.min(t.received_date), sa.func.max(t.received_date))
             low, high = conn.execute(
-                sa.select(sa.func.min(t.received_date), sa.func.max(t.received_date)).where(
-                    valid(source, name)
-                )
+                stmt if summary is not None else stmt.where(valid(source, name))
             ).one()
             lows += [pd.Timestamp(low).date()] if low is not None else []
             highs += [pd.Timestamp(high).date()] if high is not None else []
@@ -271,8 +326,12 @@ def as_of_date(source: Source) -> date:
 
 def channels(source: Source) -> list[str]:
     """The feedback channels present in the source (a short list of labels)."""
-    t = source.table("feedback").c
-    stmt = sa.select(t.channel).where(valid(source, "feedback")).group_by(t.channel)
+    summary = source.summary("feedback")
+    if summary is not None:
+        stmt = sa.select(summary.c.channel).group_by(summary.c.channel)
+    else:
+        t = source.table("feedback").c
+        stmt = sa.select(t.channel).where(valid(source, "feedback")).group_by(t.channel)
     with source.engine.connect() as conn:
         return sorted(r[0] for r in conn.execute(stmt).all())
 
@@ -286,9 +345,25 @@ def answer_counts(source: Source, filters: Filters, by: Sequence[str] = ("month"
     """
     if not source.has("feedback_answers"):
         return pd.DataFrame(columns=[*by, "question_id", "answer_scale", "answer", "responses"])
+    summary = _summary_for(source, "feedback_answers", by)
+    if summary is not None:
+        d = summary.c
+        cols, groups = _group_columns(d, by, "received_date", filters.current_from)
+        dims = (d.question_id, d.answer_scale, d.answer)
+        stmt = (
+            sa.select(*cols, *dims, sa.func.sum(d.responses).label("responses"))
+            .where(
+                *_where(
+                    source, "feedback", filters, "received_date", channels=True, summary=summary
+                )
+            )
+            .group_by(*groups, *dims)
+            .order_by(*_ordered(*groups, *dims))
+        )
+        return _frame(source, stmt).astype({"responses": "int64"})
     f = source.table("feedback")
     a = source.table("feedback_answers").c
-    cols, groups = _group_columns(f.c, by, "received_date")
+    cols, groups = _group_columns(f.c, by, "received_date", filters.current_from)
     stmt = (
         sa.select(
             *cols, a.question_id, a.answer_scale, a.answer, sa.func.count().label("responses")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import sqlalchemy as sa
+
 # NHS Friends and Family Test answer codes, as NHS England codes them in its returns
 # (1 = very good ... 5 = very poor, 6 = don't know).
 FFT_VERY_GOOD, FFT_GOOD, FFT_NEITHER, FFT_POOR, FFT_VERY_POOR, FFT_DONT_KNOW = 1, 2, 3, 4, 5, 6
@@ -237,3 +239,12 @@ def schema_markdown() -> str:
             )
         out.append("")
     return "\n".join(out)
+
+
+# The SQL type of each model type, as ptx writes and reads it.
+SQL_TYPES = {
+    "string": sa.Text,
+    "date": sa.Date,
+    "integer": sa.BigInteger,
+    "boolean": sa.Boolean,
+}

@@ -6,7 +6,7 @@ is tested), and a folder of CSV or Parquet files (imported once into a DuckDB ca
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from types import MappingProxyType
@@ -16,8 +16,10 @@ import sqlalchemy as sa
 from ptx.config import Config, TableMapping
 from ptx.errors import SchemaError, SourceError
 from ptx.ingest import IMPORT_COUNTS_TABLE, QUARANTINE_TABLE, Progress, import_folder
-from ptx.schema import TABLES
-from ptx.store import SQL_TYPES, normalise_url
+from ptx.rules import REASON_COLUMN
+from ptx.schema import SQL_TYPES, TABLES
+from ptx.store import normalise_url
+from ptx.summaries import usable_summaries
 from ptx.workdays import calendar_rows, install_calendar
 
 
@@ -35,9 +37,15 @@ class Source:
     tables: MappingProxyType
     config: Config
     imported: bool = False  # a CSV/Parquet folder read through the import cache
+    # model table -> its daily summary table (see ptx.summaries), when complete
+    summaries: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
 
     def table(self, name: str) -> sa.Subquery:
         return self.tables[name]
+
+    def summary(self, name: str) -> sa.Table | None:
+        """The daily summary of a model table, when the source has a complete one."""
+        return self.summaries.get(name)
 
     def has(self, name: str) -> bool:
         return name in self.tables
@@ -99,6 +107,8 @@ def _mapped_table(
             cols.append(sa.cast(sa.null(), typ).label(col.name))
         else:
             cols.append(sa.column(actual, typ).label(col.name))
+    if REASON_COLUMN in available:  # verdicts ptx stored when it wrote the table
+        cols.append(sa.column(REASON_COLUMN, sa.Text).label(REASON_COLUMN))
     if missing:
         model, wanted = missing[0]
         raise SchemaError(
@@ -209,6 +219,8 @@ def open_source(config: Config, *, progress: Progress | None = None) -> Source:
                 available[col] = col
                 available.setdefault(col.lower(), col)
             tables[name] = _mapped_table(name, mapping, available, label)
+        with engine.connect() as conn:
+            summaries = usable_summaries(conn, tables, schemas.get(None, set()))
     except sa.exc.OperationalError as exc:
         engine.dispose()
         raise SourceError(f"Cannot read {label}: {exc.orig}") from exc
@@ -222,4 +234,5 @@ def open_source(config: Config, *, progress: Progress | None = None) -> Source:
         tables=MappingProxyType(tables),
         config=config,
         imported=imported,
+        summaries=MappingProxyType(summaries),
     )

@@ -61,7 +61,7 @@ def stage_counts(
     beyond = sa.case((end_day > received_day.c.backstop_day_number, 1), else_=0).label(
         "beyond_backstop"
     )
-    cols, groups = _group_columns(c, by, "received_date")
+    cols, groups = _group_columns(c, by, "received_date", filters.current_from)
     stmt = (
         sa.select(
             *cols,

@@ -10,94 +10,44 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pandas as pd
 import sqlalchemy as sa
 
-from ptx.schema import (
-    ANSWER_SCALES,
-    COMPLAINT_OUTCOMES,
-    COMPLAINT_SEVERITIES,
-    KO41A_SUBJECTS,
-    RATING_SCALES,
-    TABLES,
-)
+from ptx.rules import REASON_COLUMN, VALID, reason_expression
+from ptx.schema import KO41A_SUBJECTS, TABLES
 from ptx.sources import Source
-from ptx.workdays import CALENDAR_END, CALENDAR_START
 
 QUARANTINE_LIST_LIMIT = 10_000
+HIDDEN = ("_reason", REASON_COLUMN)  # not part of a listed row's data
 
 
-def _scale_rules(value: sa.ColumnElement, scale: sa.ColumnElement, scales: dict, what: str):
-    rules = [
-        (
-            sa.and_(scale.is_not(None), scale.not_in(list(scales))),
-            f"{what}_scale is not one of {', '.join(scales)}",
-        ),
-    ]
-    for name, (low, high) in scales.items():
-        rules.append(
-            (
-                sa.and_(scale == name, value.is_not(None), sa.not_(value.between(low, high))),
-                f"{what} outside the {name} scale ({low}-{high})",
-            )
-        )
-    return rules
-
-
-def _rules(source: Source, name: str) -> list[tuple[sa.ColumnElement, str]]:
-    """(condition that marks a row bad, reason) pairs, in the order they are reported."""
-    t = source.table(name).c
-    spec = TABLES[name]
-    rules = [(t[c.name].is_(None), f"{c.name} is empty") for c in spec.columns if c.required]
-    if "department_id" in t and name != "departments":
-        dep = source.table("departments").c
-        known = sa.select(dep.department_id).where(dep.department_id.is_not(None))
-        rules.append((t.department_id.not_in(known), "department_id is not in departments"))
-    if name == "feedback":
-        rules.append(
-            (
-                sa.and_(t.rating.is_not(None), t.rating_scale.is_(None)),
-                "rating given without rating_scale",
-            )
-        )
-        rules += _scale_rules(t.rating, t.rating_scale, RATING_SCALES, "rating")
-    elif name == "feedback_answers":
-        rules += _scale_rules(t.answer, t.answer_scale, ANSWER_SCALES, "answer")
-    elif name == "complaints":
-        # Working days are counted against a calendar from 1990 to 2060; outside it, say so.
-        rules += [
-            (
-                sa.or_(t[col] < CALENDAR_START, t[col] > CALENDAR_END),
-                f"{col} is outside {CALENDAR_START.year}-{CALENDAR_END.year}",
-            )
-            for col in ("received_date", "acknowledged_date", "resolved_date")
-        ]
-        rules += [
-            (t.acknowledged_date < t.received_date, "acknowledged_date is before received_date"),
-            (t.resolved_date < t.received_date, "resolved_date is before received_date"),
-            (
-                sa.and_(t.outcome.is_not(None), t.outcome.not_in(COMPLAINT_OUTCOMES)),
-                "outcome is not one of " + ", ".join(COMPLAINT_OUTCOMES),
-            ),
-            (
-                sa.and_(t.severity.is_not(None), t.severity.not_in(COMPLAINT_SEVERITIES)),
-                "severity is not one of " + ", ".join(COMPLAINT_SEVERITIES),
-            ),
-        ]
-    elif name == "activity":
-        rules.append((t.episodes < 0, "episodes is negative"))
-    return rules
-
-
+@lru_cache(maxsize=64)
 def quarantine_reason(source: Source, name: str) -> sa.ColumnElement:
-    """SQL expression: why a row of ``name`` is quarantined, or NULL when it is valid."""
-    return sa.case(*_rules(source, name), else_=sa.null())
+    """SQL expression: why a row of ``name`` is quarantined, or NULL when it is valid.
+
+    Where ptx wrote the table it stored each row's verdict (see :mod:`ptx.rules`); rows without
+    one (added to the table later) are checked against the rules here. Built once per open source
+    and table (every aggregate statement embeds it)."""
+    t = source.table(name).c
+    live = reason_expression(name, t, source.table("departments").c)
+    if REASON_COLUMN not in t:
+        return live
+    stored = t[REASON_COLUMN]
+    return sa.case((stored == VALID, sa.null()), (stored.is_(None), live), else_=stored)
 
 
+@lru_cache(maxsize=64)
 def valid(source: Source, name: str) -> sa.ColumnElement:
     """SQL predicate true for the rows of ``name`` that pass validation."""
-    return quarantine_reason(source, name).is_(None)
+    t = source.table(name).c
+    live = reason_expression(name, t, source.table("departments").c).is_(None)
+    if REASON_COLUMN not in t:
+        return live
+    stored = t[REASON_COLUMN]
+    # The stored verdict first: the rules run only for rows that have none.
+    return sa.or_(stored == VALID, sa.and_(stored.is_(None), live))
 
 
 @dataclass(frozen=True)
@@ -254,7 +204,7 @@ def quarantined_rows(source: Source, *, limit: int = QUARANTINE_LIST_LIMIT) -> p
                             "row": " / ".join(str(r[k]) for k in key),
                             "reason": r["_reason"],
                             "data": json.dumps(
-                                {k: v for k, v in r.items() if k != "_reason"}, default=str
+                                {k: v for k, v in r.items() if k not in HIDDEN}, default=str
                             ),
                         }
                         for r in found

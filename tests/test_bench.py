@@ -1,5 +1,6 @@
 """The benchmark runs end to end at the smallest size (a smoke test: no timing is asserted)."""
 
+import os
 import subprocess
 import sys
 
@@ -36,6 +37,8 @@ def test_bench_smoke(tmp_path):
     text = out.read_text()
     assert text.startswith("# Performance") and "cores" in text
     assert "bench: measuring duckdb at 2,000 responses" in done.stderr
+    if os.environ.get("PTX_REQUIRE_BROWSER") == "1":  # CI: the browser column must be measured
+        assert "first chart not measured" not in done.stderr, done.stderr[-3000:]
 
 
 def test_report_keeps_the_text_around_the_markers(tmp_path):

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ptx
-from ptx import compare, departments, query, timing
+from ptx import compare, complaints, departments, query, timing
 from tests.conftest import open_location
 
 
@@ -131,6 +131,13 @@ def test_demo_planted_departments_fall_on_the_right_side(demo_default):
         3,
         25,
     )
+    # Per-department shares equal within_target on each department's own rows.
+    resolved = timing.stage_counts(source, f, as_of, "resolved", by)
+    in_target = inputs[inputs["measure"] == "resolved_in_target"].set_index("group")
+    assert len(in_target) == resolved["department_id"].nunique()
+    for dept, part in resolved.groupby("department_id"):
+        share = complaints.within_target(part, 25)
+        assert (in_target.loc[dept, "x"], in_target.loc[dept, "n"]) == (share.met, share.due)
     results = departments.funnels(inputs, sd)
     positive = results["fft_pct_positive"].table.set_index("group")["verdict"]
     assert positive["RVH-MED-RESP"].startswith("above")  # improved: better than expected

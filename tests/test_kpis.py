@@ -12,7 +12,7 @@ from tests.conftest import open_location
 
 def test_windows():
     assert kpis.default_window(date(2026, 9, 30)) == (date(2025, 10, 1), date(2026, 9, 30))
-    assert kpis.previous_window(date(2025, 1, 11), date(2025, 1, 20)) == (
+    assert query.previous_window(date(2025, 1, 11), date(2025, 1, 20)) == (
         date(2025, 1, 1),
         date(2025, 1, 10),
     )

@@ -1,5 +1,6 @@
 from datetime import date
 
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 
@@ -88,3 +89,33 @@ def test_queries_return_aggregates_not_rows(demo_duckdb):
             sa.select(sa.func.count()).select_from(source.table("feedback"))
         ).scalar()
     assert counts["responses"].sum() == rows
+
+
+def test_period_grouping_equals_each_window_queried_alone(demo_duckdb):
+    from ptx import timing
+
+    source = open_location(demo_duckdb)
+    as_of = query.as_of_date(source)
+    chosen = ptx.Filters(start=date(2025, 11, 10), end=date(2026, 2, 3), divisions=("Medicine",))
+    both = chosen.with_previous()
+    before = chosen.between(*query.previous_window(chosen.start, chosen.end))
+    assert both.start == before.start == date(2025, 8, 16) and both.end == chosen.end
+    calls = {
+        "feedback": lambda f, by: query.feedback_counts(source, f, by=by),
+        "complaints": lambda f, by: query.complaint_counts(source, f, as_of, by=by),
+        "answers": lambda f, by: query.answer_counts(source, f, by=by),
+        "resolved": lambda f, by: timing.stage_counts(source, f, as_of, "resolved", by=by),
+    }
+    for name, call in calls.items():
+        grouped = call(both, ("period", "department_id"))
+        assert set(grouped["period"]) == {"previous", "current"}, name
+        for period, window in (("current", chosen), ("previous", before)):
+            alone = call(window, ("department_id",))
+            got = grouped[grouped["period"] == period].drop(columns="period")
+            pd.testing.assert_frame_equal(
+                got.reset_index(drop=True), alone.reset_index(drop=True), obj=f"{name} {period}"
+            )
+    # Without a comparison every row is current.
+    assert set(query.feedback_counts(source, chosen, by=("period",))["period"]) == {"current"}
+    with pytest.raises(PtxError, match="start and an end"):
+        ptx.Filters(end=date(2026, 1, 1)).with_previous()

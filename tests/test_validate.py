@@ -1,3 +1,6 @@
+import sqlite3
+from pathlib import Path
+
 import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -92,3 +95,56 @@ def test_rows_read_equal_loaded_plus_quarantined(tmp_path_factory, rows):
     listed = ptx.quarantined_rows(source)
     assert (listed["table"] == "feedback").sum() == fb.rows_quarantined
     source.dispose()
+
+
+BAD_FEEDBACK = feedback_rows(
+    [
+        ("f8", "2025-01-02", "A1", "FFT card", 0, "fft5"),
+        ("f9", "2025-01-02", "Z9", "FFT card", 1, "fft5"),
+        ("f10", "2025-01-02", "A1", "FFT card", 3, None),
+    ]
+)
+
+
+def test_stored_verdicts_equal_the_rules_and_later_rows_are_still_checked(tmp_path):
+    """ptx stores each row's verdict when it writes a source; a copy without them (rules
+    evaluated per query) must report and count the same, and a row added afterwards, which
+    has no verdict, must still be checked."""
+    from ptx import query
+    from ptx.rules import REASON_COLUMN
+
+    stored = write_source(tmp_path / "stored.sqlite", feedback=pd.concat([FEEDBACK, BAD_FEEDBACK]))
+    bare = tmp_path / "bare.sqlite"
+    bare.write_bytes(Path(stored).read_bytes())
+    with sqlite3.connect(bare) as conn:
+        for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
+            conn.execute(f'ALTER TABLE "{table}" DROP COLUMN "{REASON_COLUMN}"')
+    with_verdicts, rules_only = open_location(stored), open_location(bare)
+    assert REASON_COLUMN in with_verdicts.table("feedback").c
+    assert REASON_COLUMN not in rules_only.table("feedback").c
+    for name in ("tables", "reasons"):
+        pd.testing.assert_frame_equal(
+            getattr(ptx.validation_report(with_verdicts), name),
+            getattr(ptx.validation_report(rules_only), name),
+        )
+    pd.testing.assert_frame_equal(
+        query.feedback_counts(with_verdicts, ptx.Filters(), by=("department_id",)),
+        query.feedback_counts(rules_only, ptx.Filters(), by=("department_id",)),
+    )
+    assert ptx.validation_report(with_verdicts).quarantined == 3
+
+    # A row added by another tool after ptx wrote the table: no verdict, so the rules decide.
+    with sqlite3.connect(stored) as conn:
+        conn.execute(
+            "INSERT INTO feedback (feedback_id, received_date, department_id, channel, rating, "
+            "rating_scale) VALUES ('f99', '2025-01-03', 'A1', 'FFT card', 9, 'fft5')"
+        )
+    with_verdicts.dispose()
+    report = ptx.validation_report(open_location(stored))
+    assert report.quarantined == 4
+    assert (
+        dict(zip(report.reasons["reason"], report.reasons["rows"], strict=True))[
+            "rating outside the fft5 scale (1-6)"
+        ]
+        == 2
+    )

@@ -1,0 +1,112 @@
+"""Time the first chart in a real browser: a new Streamlit server (empty caches) per run.
+
+Run by ``ptx bench``: ``python bench/browser_timing.py RUNS`` with ``PTX_SOURCE`` set. For each
+run it starts ``streamlit run dashboard.py`` on a free port, waits until the server answers its
+health check, then opens the Overview in Chromium (Playwright) and times from the navigation to
+the first Plotly chart drawn on the page. Prints one JSON object; without Chromium or
+Playwright, ``first_chart`` is null and ``reason`` says why.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+FIRST_CHART = ".js-plotly-plot .main-svg"
+START_TIMEOUT_S = 120
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start_server() -> tuple[subprocess.Popen, str, float]:
+    """A new server process; returns it, its URL and the seconds until it answered."""
+    port = _free_port()
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "dashboard.py"),
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return proc, url, time.perf_counter() - started
+        except OSError:
+            pass
+        if proc.poll() is not None or time.perf_counter() - started > START_TIMEOUT_S:
+            proc.kill()
+            raise SystemExit("the Streamlit server did not start")
+        time.sleep(0.1)
+
+
+def main(runs: int) -> dict:
+    chromium = os.environ.get("PTX_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return {"first_chart": None, "reason": "Playwright is not installed"}
+    if not Path(chromium).is_file():
+        return {"first_chart": None, "reason": "Chromium is not installed"}
+    charts, starts = [], []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        for _ in range(runs):
+            proc, url, start_s = _start_server()
+            try:
+                page = browser.new_page(viewport={"width": 1600, "height": 1000})
+                page.set_default_timeout(600_000)
+                t = time.perf_counter()
+                page.goto(url)
+                page.wait_for_selector(FIRST_CHART, state="visible")
+                charts.append(time.perf_counter() - t)
+                starts.append(start_s)
+                page.close()
+            finally:
+                proc.terminate()
+                proc.wait(timeout=30)
+        browser.close()
+    return {"first_chart": statistics.median(charts), "server_start": statistics.median(starts)}
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(int(sys.argv[1]))))

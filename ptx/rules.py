@@ -1,0 +1,108 @@
+"""The quarantine rules, as SQL expressions, and their verdicts stored once per row.
+
+Each model table has rules written as SQL, so the database checks them wherever the data lives
+(:mod:`ptx.validate` applies them to a source). On the sources ptx writes itself (the demo, the
+import cache, ``ptx demo`` into SQLite or PostgreSQL) the verdict is also stored once, in a
+``_ptx_reason`` column: an empty string for a valid row, else the reason. Every aggregate then
+tests one column instead of evaluating the rules per row; rows added to such a table later have
+no verdict and are checked against the rules as before.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from ptx.schema import (
+    ANSWER_SCALES,
+    COMPLAINT_OUTCOMES,
+    COMPLAINT_SEVERITIES,
+    RATING_SCALES,
+    TABLES,
+)
+from ptx.workdays import CALENDAR_END, CALENDAR_START
+
+REASON_COLUMN = "_ptx_reason"
+VALID = ""  # the stored verdict of a row that passes every rule
+
+
+def _scale_rules(value: sa.ColumnElement, scale: sa.ColumnElement, scales: dict, what: str):
+    rules = [
+        (
+            sa.and_(scale.is_not(None), scale.not_in(list(scales))),
+            f"{what}_scale is not one of {', '.join(scales)}",
+        ),
+    ]
+    for name, (low, high) in scales.items():
+        rules.append(
+            (
+                sa.and_(scale == name, value.is_not(None), sa.not_(value.between(low, high))),
+                f"{what} outside the {name} scale ({low}-{high})",
+            )
+        )
+    return rules
+
+
+def rules(name: str, t, departments) -> list[tuple[sa.ColumnElement, str]]:
+    """(condition that marks a row bad, reason) pairs, in the order they are reported.
+
+    ``t`` and ``departments`` are the column collections of the table and of the departments
+    table (a source's mapped tables, or the tables themselves when ptx writes them)."""
+    spec = TABLES[name]
+    rules = [(t[c.name].is_(None), f"{c.name} is empty") for c in spec.columns if c.required]
+    if "department_id" in t and name != "departments":
+        known = sa.select(departments.department_id).where(departments.department_id.is_not(None))
+        rules.append((t.department_id.not_in(known), "department_id is not in departments"))
+    if name == "feedback":
+        rules.append(
+            (
+                sa.and_(t.rating.is_not(None), t.rating_scale.is_(None)),
+                "rating given without rating_scale",
+            )
+        )
+        rules += _scale_rules(t.rating, t.rating_scale, RATING_SCALES, "rating")
+    elif name == "feedback_answers":
+        rules += _scale_rules(t.answer, t.answer_scale, ANSWER_SCALES, "answer")
+    elif name == "complaints":
+        # Working days are counted against a calendar from 1990 to 2060; outside it, say so.
+        rules += [
+            (
+                sa.or_(t[col] < CALENDAR_START, t[col] > CALENDAR_END),
+                f"{col} is outside {CALENDAR_START.year}-{CALENDAR_END.year}",
+            )
+            for col in ("received_date", "acknowledged_date", "resolved_date")
+        ]
+        rules += [
+            (t.acknowledged_date < t.received_date, "acknowledged_date is before received_date"),
+            (t.resolved_date < t.received_date, "resolved_date is before received_date"),
+            (
+                sa.and_(t.outcome.is_not(None), t.outcome.not_in(COMPLAINT_OUTCOMES)),
+                "outcome is not one of " + ", ".join(COMPLAINT_OUTCOMES),
+            ),
+            (
+                sa.and_(t.severity.is_not(None), t.severity.not_in(COMPLAINT_SEVERITIES)),
+                "severity is not one of " + ", ".join(COMPLAINT_SEVERITIES),
+            ),
+        ]
+    elif name == "activity":
+        rules.append((t.episodes < 0, "episodes is negative"))
+    return rules
+
+
+def reason_expression(name: str, t, departments) -> sa.ColumnElement:
+    """SQL expression: why a row of ``name`` breaks a rule (the first, in report order), or NULL."""
+    return sa.case(*rules(name, t, departments), else_=sa.null())
+
+
+def _model_table(name: str, *extra: str) -> sa.TableClause:
+    return sa.table(name, *[sa.column(c) for c in (*TABLES[name].column_names, *extra)])
+
+
+def record_reasons(conn: sa.Connection, names: tuple[str, ...]) -> None:
+    """Evaluate the rules once and store every row's verdict in ``_ptx_reason``.
+
+    For tables ptx has just written under the model's names, with a departments table."""
+    for name in names:
+        conn.execute(sa.text(f'ALTER TABLE "{name}" ADD COLUMN "{REASON_COLUMN}" TEXT'))
+        table = _model_table(name, REASON_COLUMN)
+        reason = reason_expression(name, table.c, _model_table("departments").c)
+        conn.execute(sa.update(table).values({REASON_COLUMN: sa.func.coalesce(reason, VALID)}))
