@@ -159,8 +159,16 @@ breakdown_key = (
     key if key in ("fft_pct_positive", "fft_pct_negative", "nps") else ("fft_pct_positive")
 )
 breakdown_label = available[breakdown_key].label
-tabs = st.tabs([BREAKDOWN_LABELS[b] for b in measures.BREAKDOWNS])
+# Only the open tab is computed (a click reruns the page), and the URL names it.
+tabs = st.tabs(
+    [BREAKDOWN_LABELS[b] for b in measures.BREAKDOWNS],
+    key="breakdown",
+    on_change="rerun",
+    bind="query-params",
+)
 for tab, by in zip(tabs, measures.BREAKDOWNS, strict=True):
+    if not tab.open:
+        continue
     grouped = compute(query.feedback_counts, v, v.filters, (by,))
     groups = measures.breakdown(grouped, by, breakdown_key, v.disclosure)
     with tab:

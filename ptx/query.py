@@ -92,7 +92,7 @@ def departments(source: Source) -> pd.DataFrame:
         .order_by(t.c.site, t.c.division, t.c.department_name)
     )
     with source.engine.connect() as conn:
-        return pd.DataFrame(conn.execute(stmt).all(), columns=list(stmt.selected_columns.keys()))
+        return rows_frame(conn, stmt)
 
 
 def department_ids(source: Source, filters: Filters) -> list[str] | None:
@@ -177,9 +177,17 @@ def _ordered(*exprs) -> list:
     return [sa.nulls_last(e) for e in exprs]
 
 
+def rows_frame(conn: sa.Connection, stmt) -> pd.DataFrame:
+    """The statement's result as a frame. Rows become plain tuples first: pandas probes each
+    SQLAlchemy Row for attributes, which costs more than the query on results of some
+    thousand rows."""
+    rows = [tuple(row) for row in conn.execute(stmt)]
+    return pd.DataFrame.from_records(rows, columns=list(stmt.selected_columns.keys()))
+
+
 def _frame(source: Source, stmt) -> pd.DataFrame:
     with source.engine.connect() as conn:
-        frame = pd.DataFrame(conn.execute(stmt).all(), columns=list(stmt.selected_columns.keys()))
+        frame = rows_frame(conn, stmt)
     if "_year" in frame:
         frame.insert(
             0,

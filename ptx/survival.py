@@ -31,6 +31,40 @@ TIE_TOLERANCE = 1e-12
 KM_COLUMNS = ["working_days", "at_risk", "events", "censored", "survival", "se", "low", "high"]
 
 
+def _km_arrays(days: np.ndarray, done: np.ndarray, pending: np.ndarray) -> dict[str, np.ndarray]:
+    """The Kaplan-Meier columns (see :data:`KM_COLUMNS`) at every duration, as arrays.
+
+    Rows with the same duration are summed; the work is numpy only, as it runs per group on
+    every rerun of the Complaints page."""
+    times, where = np.unique(days, return_inverse=True)
+    events = np.bincount(where, weights=done, minlength=len(times))
+    censored = np.bincount(where, weights=pending, minlength=len(times))
+    leaving = events + censored
+    at_risk = leaving.sum() - np.concatenate(([0.0], np.cumsum(leaving)[:-1]))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = np.where(at_risk > 0, 1 - events / at_risk, 1.0)
+        survival = np.cumprod(factor)
+        term = np.where(at_risk > events, events / (at_risk * (at_risk - events)), np.inf)
+        term = np.where(events == 0, 0.0, term)
+        se = survival * np.sqrt(np.cumsum(term))
+    low, high = _cloglog_band(survival, se)
+    return {
+        "working_days": times,
+        "at_risk": at_risk,
+        "events": events,
+        "censored": censored,
+        "survival": survival,
+        "se": se,
+        "low": low,
+        "high": high,
+    }
+
+
+def _event_rows(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    keep = arrays["events"] > 0
+    return {k: v[keep] for k, v in arrays.items()}
+
+
 def kaplan_meier(counts: pd.DataFrame) -> pd.DataFrame:
     """The Kaplan-Meier table at each event time.
 
@@ -49,30 +83,15 @@ def kaplan_meier(counts: pd.DataFrame) -> pd.DataFrame:
     """
     if counts.empty:
         return pd.DataFrame(columns=KM_COLUMNS)
-    g = counts.groupby("working_days", as_index=False)[["done", "pending"]].sum()
-    g = g.sort_values("working_days")
-    total = g["done"].sum() + g["pending"].sum()
-    leaving_before = (g["done"] + g["pending"]).cumsum().shift(fill_value=0)
-    at_risk = (total - leaving_before).to_numpy(float)
-    events = g["done"].to_numpy(float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        factor = np.where(at_risk > 0, 1 - events / at_risk, 1.0)
-        survival = np.cumprod(factor)
-        term = np.where(at_risk > events, events / (at_risk * (at_risk - events)), np.inf)
-        term = np.where(events == 0, 0.0, term)
-        se = survival * np.sqrt(np.cumsum(term))
-    out = pd.DataFrame(
-        {
-            "working_days": g["working_days"].to_numpy(),
-            "at_risk": at_risk.astype("int64"),
-            "events": events.astype("int64"),
-            "censored": g["pending"].to_numpy().astype("int64"),
-            "survival": survival,
-            "se": se,
-        }
+    arrays = _event_rows(
+        _km_arrays(
+            counts["working_days"].to_numpy(),
+            counts["done"].to_numpy(float),
+            counts["pending"].to_numpy(float),
+        )
     )
-    out["low"], out["high"] = _cloglog_band(out["survival"].to_numpy(), out["se"].to_numpy())
-    return out[out["events"] > 0].reset_index(drop=True)[KM_COLUMNS]
+    out = pd.DataFrame(arrays)[KM_COLUMNS]
+    return out.astype({c: "int64" for c in ("working_days", "at_risk", "events", "censored")})
 
 
 def _cloglog_band(s: np.ndarray, se: np.ndarray, z: float = Z_95):
@@ -86,23 +105,22 @@ def _cloglog_band(s: np.ndarray, se: np.ndarray, z: float = Z_95):
     return low, high
 
 
+def _quantile(times: np.ndarray, s: np.ndarray, p: float) -> float:
+    hit = np.flatnonzero(s < 1 - p - TIE_TOLERANCE)
+    return float(times[hit[0]]) if len(hit) else np.nan
+
+
 def quantile(table: pd.DataFrame, p: float) -> float:
     """The first event time at which S(t) < 1 - p; NaN when the curve never gets there.
 
     S(t) exactly at 1 - p (say half of 100 resolved) is not below it: a tolerance keeps
     rounding in the running product from deciding that tie."""
-    hit = np.flatnonzero(table["survival"].to_numpy() < 1 - p - TIE_TOLERANCE)
-    return float(table["working_days"].iloc[hit[0]]) if len(hit) else np.nan
+    return _quantile(table["working_days"].to_numpy(), table["survival"].to_numpy(float), p)
 
 
-def quantile_ci(table: pd.DataFrame, p: float, z: float = Z_95) -> tuple[float, float]:
-    """95% interval of the p-quantile (Brookmeyer-Crowley, complementary log-log).
-
-    Returns (lower, upper); upper is inf when the data cannot bound it, both NaN when no time
-    is consistent with S(t) = 1 - p.
-    """
-    s = table["survival"].to_numpy(float)
-    se = table["se"].to_numpy(float)
+def _quantile_ci(
+    times: np.ndarray, s: np.ndarray, se: np.ndarray, p: float, z: float = Z_95
+) -> tuple[float, float]:
     with np.errstate(divide="ignore", invalid="ignore"):
         g = np.log(-np.log(s))
         g0 = np.log(-np.log(1 - p))
@@ -111,9 +129,36 @@ def quantile_ci(table: pd.DataFrame, p: float, z: float = Z_95) -> tuple[float, 
     inside = np.flatnonzero(np.abs(r) <= z)
     if not len(inside):
         return np.nan, np.nan
-    times = table["working_days"].to_numpy(float)
+    times = times.astype(float)
     upper = np.inf if inside[-1] == len(times) - 1 else times[inside[-1] + 1]
     return float(times[inside[0]]), float(upper)
+
+
+def quantile_ci(table: pd.DataFrame, p: float, z: float = Z_95) -> tuple[float, float]:
+    """95% interval of the p-quantile (Brookmeyer-Crowley, complementary log-log).
+
+    Returns (lower, upper); upper is inf when the data cannot bound it, both NaN when no time
+    is consistent with S(t) = 1 - p.
+    """
+    return _quantile_ci(
+        table["working_days"].to_numpy(),
+        table["survival"].to_numpy(float),
+        table["se"].to_numpy(float),
+        p,
+        z,
+    )
+
+
+def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+    """The median of ``values`` each repeated ``weights`` times (values sorted ascending)."""
+    total = weights.sum()
+    if total == 0:
+        return np.nan
+    cumulative = np.cumsum(weights)
+    low = values[np.searchsorted(cumulative, (total + 1) // 2)]
+    if total % 2:
+        return float(low)
+    return float((low + values[np.searchsorted(cumulative, total // 2 + 1)]) / 2)
 
 
 def summary(counts: pd.DataFrame, by: Sequence[str] = ()) -> pd.DataFrame:
@@ -123,24 +168,31 @@ def summary(counts: pd.DataFrame, by: Sequence[str] = ()) -> pd.DataFrame:
     p90_low, p90_high, naive_median`` where ``naive_median`` is the median of resolved
     complaints only (what a report that drops open complaints would show).
     """
-    groups = counts.groupby(list(by), dropna=False) if by else [((), counts)]
+    days = counts["working_days"].to_numpy()
+    done = counts["done"].to_numpy(float)
+    pending = counts["pending"].to_numpy(float)
+    groups = (
+        counts.groupby(list(by), dropna=False).indices.items()
+        if by
+        else [((), np.arange(len(counts)))]
+    )
     rows = []
-    for key, part in groups:
-        table = kaplan_meier(part)
-        resolved = part[part["done"] > 0]
-        durations = np.repeat(resolved["working_days"].to_numpy(), resolved["done"].to_numpy())
+    for key, at in groups:
         row = dict(zip(by, key if isinstance(key, tuple) else (key,), strict=True))
+        arrays = _km_arrays(days[at], done[at], pending[at])
+        events = _event_rows(arrays)
         row.update(
-            complaints=int(part["done"].sum() + part["pending"].sum()),
-            resolved=int(part["done"].sum()),
-            open=int(part["pending"].sum()),
-            naive_median=float(np.median(durations)) if len(durations) else np.nan,
+            complaints=int(done[at].sum() + pending[at].sum()),
+            resolved=int(done[at].sum()),
+            open=int(pending[at].sum()),
+            naive_median=_weighted_median(arrays["working_days"], arrays["events"]),
         )
+        times, s, se = events["working_days"], events["survival"], events["se"]
         for name, p in (("median", 0.5), ("p90", 0.9)):
-            low, high = quantile_ci(table, p) if len(table) else (np.nan, np.nan)
+            low, high = _quantile_ci(times, s, se, p) if len(times) else (np.nan, np.nan)
             row.update(
                 {
-                    name: quantile(table, p) if len(table) else np.nan,
+                    name: _quantile(times, s, p) if len(times) else np.nan,
                     f"{name}_low": low,
                     f"{name}_high": high,
                 }

@@ -151,9 +151,16 @@ def test_feedback_page_shows_the_spc_chart_and_signals(monkeypatch, demo_default
     assert {"improvement", "process limits", "mean", "95% interval"} <= names
     table = at.dataframe[-1].value
     assert len(table) == 36 and {"value", "mean", "upl", "lpl", "point_type"} <= set(table)
-    assert len(at.get("download_button")) == 5  # the numbers and each breakdown
-    # Five charts: the SPC chart and one per breakdown tab.
-    assert len(at.get("plotly_chart")) == 5
+    # The SPC chart and the open breakdown tab (the first): only the open tab is computed.
+    assert len(at.get("download_button")) == 2
+    charts = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    assert len(charts) == 2 and charts[1].endswith("by channel")
+
+
+def test_the_url_opens_a_breakdown_tab(demo_duckdb):
+    at = run_app(demo_duckdb, page="pages/feedback.py", breakdown="Age band")
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    assert titles[-1].endswith("by age band") and not any("by channel" in t for t in titles)
 
 
 def test_feedback_measure_period_and_chart_type_change_the_chart(demo_duckdb):

@@ -224,8 +224,9 @@ def test_feedback_page_draws_the_spc_chart_and_breakdowns(server, page):
     assert blue.count() >= 10
     shot(page, "feedback")
     page.get_by_role("tab", name="Age band").click()
-    page.wait_for_timeout(500)
-    assert page.locator(".js-plotly-plot").count() >= 2
+    settle(page)
+    assert page.get_by_text("by age band").first.is_visible()
+    assert "breakdown=Age+band" in page.url  # the open tab is part of the link
 
 
 def test_a_deep_link_is_the_first_request_a_fresh_server_sees(browser, demo_duckdb):

@@ -103,3 +103,22 @@ def test_demo_matches_statsmodels_per_department(demo_duckdb):
             ]
         )
         assert_matches_statsmodels(times, events)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(st.integers(0, 40), st.integers(0, 5), st.integers(0, 3), st.sampled_from("ab")),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_naive_median_and_counts_per_group_match_numpy(rows):
+    counts = pd.DataFrame(rows, columns=["working_days", "done", "pending", "group"])
+    out = survival.summary(counts, ("group",)).set_index("group")
+    for group, part in counts.groupby("group"):
+        durations = np.repeat(part["working_days"].to_numpy(), part["done"].to_numpy())
+        want = np.median(durations) if len(durations) else np.nan
+        got = out.loc[group, "naive_median"]
+        assert (np.isnan(want) and np.isnan(got)) or got == want
+        assert out.loc[group, "complaints"] == part["done"].sum() + part["pending"].sum()
