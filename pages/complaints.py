@@ -74,138 +74,175 @@ tiles[4].metric(
 )
 st.info(complaints.why_medians_differ(overall))
 
-st.subheader("Time to resolution, counting open complaints")
-by = st.segmented_control(
-    "Compare by",
-    list(COMPARE),
-    default="department_id",
-    format_func=COMPARE.get,
-    key="compare",
-    bind="query-params",
-)
-by = by or "department_id"
-stage_by = compute(timing.stage_counts, v, v.filters, v.as_of, "resolved", (by,))
-summary = complaints.resolution_summary(stage_by, (by,))
-labels = {}
-if by == "department_id":
-    deps = compute(query.departments, v)
-    labels = dict(zip(deps["department_id"], deps["department_name"], strict=True))
-summary.insert(0, "group", summary[by].map(lambda g: labels.get(g, g)))
-summary = summary.sort_values("complaints", ascending=False).reset_index(drop=True)
-largest = summary.sort_values("complaints", ascending=False).head(MAX_CURVES - 1)
-curves = {"All complaints": survival.curve(resolved)}
-for row in largest.itertuples():
-    part = stage_by[stage_by[by] == getattr(row, by)]
-    curves[row.group] = survival.curve(part)
-st.plotly_chart(
-    charts.survival_curves(
-        curves,
-        title="Share still open by working days since receipt",
-        target=settings.resolve_working_days,
-    ),
-    key="complaints_km",
-    theme=None,
-)
-st.caption(f"Kaplan-Meier curves for all complaints and the {len(largest)} largest groups.")
-table(
-    summary.drop(columns=[by]),
-    key="complaints_km_table",
-    file_name=f"ptx-resolution-by-{by}.csv",
-    rule=v.disclosure,
-    count_cols=["complaints", "resolved", "open"],
-    rate_cols=["median", "median_low", "median_high", "p90", "p90_low", "p90_high", "naive_median"],
-    n_col="complaints",
-    decimals=0,
+# The sections are tabs: only the open one is computed (a click reruns the page), and the URL
+# names it, so a shared link opens the same section.
+SECTIONS = {
+    "resolution": "Time to resolution",
+    "trend": "Trend",
+    "backlog": "Backlog",
+    "mix": "Outcomes and subjects",
+    "oldest": "Oldest open",
+}
+tabs = dict(
+    zip(
+        SECTIONS,
+        st.tabs(list(SECTIONS.values()), key="section", on_change="rerun", bind="query-params"),
+        strict=True,
+    )
 )
 
-st.subheader("Trend")
-key = st.selectbox(
-    "Measure",
-    list(complaints.SERIES),
-    key="complaint_measure",
-    format_func=lambda k: complaints.SERIES[k][0],
-    bind="query-params",
-)
-label, unit, improvement = complaints.SERIES[key]
-episodes = compute(query.activity_totals, v, v.filters, ("month",))
-series = complaints.monthly_series(key, received, episodes, resolved, settings.resolve_working_days)
-if len(series) >= 2:
-    options = spc.SpcOptions(improvement=improvement)
-    chart = (
-        spc.p_chart(series[["period", "numerator", "denominator"]], options)
-        if unit == "%"
-        else spc.xmr(series[["period", "value"]], options)
-    )
-    st.plotly_chart(
-        charts.spc_chart(chart, title=f"{label} by month", y_title=label),
-        key="complaints_spc",
-        theme=None,
-    )
-    for sentence in spc.signal_sentences(chart, options)[:5]:
-        st.markdown(f"- {sentence}")
-else:
-    st.info("Too few months in the range for a trend.")
-
-st.subheader("Backlog")
-left, right = st.columns(2)
-history = compute(query.complaint_counts, v, v.filters.between(None, v.as_of), v.as_of, ("month",))
-resolutions = compute(query.resolutions_by_month, v, v.filters.between(None, v.as_of), v.as_of)
-backlog = complaints.backlog(history, resolutions, v.as_of)
-backlog = backlog[backlog["month"] >= v.filters.start.replace(day=1)]
-with left:
-    st.plotly_chart(
-        charts.count_bars(
-            backlog,
-            x="month_end",
-            y="open",
-            title="Open complaints at each month end",
-            y_title="open complaints",
-        ),
-        key="complaints_backlog",
-        theme=None,
-    )
-with right:
-    ageing = complaints.ageing(open_stage)
-    st.plotly_chart(
-        charts.count_bars(
-            ageing,
-            x="bucket",
-            y="open",
-            title=f"Open at {v.as_of:%d %b %Y} by working days open",
-            y_title="open complaints",
-        ),
-        key="complaints_ageing",
-        theme=None,
-    )
-
-st.subheader("Outcomes, subjects and severity")
-cols = st.columns(3)
-categories = ("outcome", "subject", "severity")
-counts = compute(query.complaint_counts, v, v.filters, v.as_of, categories)
-for col, column, title, order in (
-    (cols[0], "outcome", "Outcome", complaints.OUTCOME_ORDER),
-    (cols[1], "subject", "Subject (KO41a)", ()),
-    (cols[2], "severity", "Severity", ("low", "moderate", "high", "extreme")),
-):
-    share = complaints.mix(counts, column, order)
-    with col:
+if tabs["resolution"].open:
+    with tabs["resolution"]:
+        by = st.segmented_control(
+            "Compare by",
+            list(COMPARE),
+            default="department_id",
+            format_func=COMPARE.get,
+            key="compare",
+            bind="query-params",
+        )
+        by = by or "department_id"
+        stage_by = compute(timing.stage_counts, v, v.filters, v.as_of, "resolved", (by,))
+        summary = complaints.resolution_summary(stage_by, (by,))
+        labels = {}
+        if by == "department_id":
+            deps = compute(query.departments, v)
+            labels = dict(zip(deps["department_id"], deps["department_name"], strict=True))
+        summary.insert(0, "group", summary[by].map(lambda g: labels.get(g, g)))
+        summary = summary.sort_values("complaints", ascending=False).reset_index(drop=True)
+        largest = summary.sort_values("complaints", ascending=False).head(MAX_CURVES - 1)
+        curves = {"All complaints": survival.curve(resolved)}
+        for row in largest.itertuples():
+            part = stage_by[stage_by[by] == getattr(row, by)]
+            curves[row.group] = survival.curve(part)
         st.plotly_chart(
-            charts.share_bars(
-                share, group="group", value="pct", title=title, x_title="% of complaints"
+            charts.survival_curves(
+                curves,
+                title="Share still open by working days since receipt",
+                target=settings.resolve_working_days,
             ),
-            key=f"complaints_{column}",
+            key="complaints_km",
             theme=None,
         )
-reopened = received["reopened"].sum()
-closed = received["received"].sum() - received["open"].sum()
-st.caption(
-    f"Reopened: {count_text(reopened, v.disclosure)} of {count_text(closed, v.disclosure)} closed "
-    "complaints. Open complaints have no outcome yet ('not recorded')."
-)
+        st.caption(f"Kaplan-Meier curves for all complaints and the {len(largest)} largest groups.")
+        table(
+            summary.drop(columns=[by]),
+            key="complaints_km_table",
+            file_name=f"ptx-resolution-by-{by}.csv",
+            rule=v.disclosure,
+            count_cols=["complaints", "resolved", "open"],
+            rate_cols=[
+                "median",
+                "median_low",
+                "median_high",
+                "p90",
+                "p90_low",
+                "p90_high",
+                "naive_median",
+            ],
+            n_col="complaints",
+            decimals=0,
+        )
 
-st.subheader("Oldest open complaints")
-oldest = compute(timing.oldest_open, v, v.filters.between(None, v.as_of), v.as_of)
-if len(oldest):
-    table(oldest, key="complaints_oldest", file_name="ptx-oldest-open.csv")
-else:
-    st.write("None open.")
+if tabs["trend"].open:
+    with tabs["trend"]:
+        key = st.selectbox(
+            "Measure",
+            list(complaints.SERIES),
+            key="complaint_measure",
+            format_func=lambda k: complaints.SERIES[k][0],
+            bind="query-params",
+        )
+        label, unit, improvement = complaints.SERIES[key]
+        episodes = compute(query.activity_totals, v, v.filters, ("month",))
+        series = complaints.monthly_series(
+            key, received, episodes, resolved, settings.resolve_working_days
+        )
+        if len(series) >= 2:
+            options = spc.SpcOptions(improvement=improvement)
+            chart = (
+                spc.p_chart(series[["period", "numerator", "denominator"]], options)
+                if unit == "%"
+                else spc.xmr(series[["period", "value"]], options)
+            )
+            st.plotly_chart(
+                charts.spc_chart(chart, title=f"{label} by month", y_title=label),
+                key="complaints_spc",
+                theme=None,
+            )
+            for sentence in spc.signal_sentences(chart, options)[:5]:
+                st.markdown(f"- {sentence}")
+        else:
+            st.info("Too few months in the range for a trend.")
+
+if tabs["backlog"].open:
+    with tabs["backlog"]:
+        left, right = st.columns(2)
+        history = compute(
+            query.complaint_counts, v, v.filters.between(None, v.as_of), v.as_of, ("month",)
+        )
+        resolutions = compute(
+            query.resolutions_by_month, v, v.filters.between(None, v.as_of), v.as_of
+        )
+        backlog = complaints.backlog(history, resolutions, v.as_of)
+        backlog = backlog[backlog["month"] >= v.filters.start.replace(day=1)]
+        with left:
+            st.plotly_chart(
+                charts.count_bars(
+                    backlog,
+                    x="month_end",
+                    y="open",
+                    title="Open complaints at each month end",
+                    y_title="open complaints",
+                ),
+                key="complaints_backlog",
+                theme=None,
+            )
+        with right:
+            ageing = complaints.ageing(open_stage)
+            st.plotly_chart(
+                charts.count_bars(
+                    ageing,
+                    x="bucket",
+                    y="open",
+                    title=f"Open at {v.as_of:%d %b %Y} by working days open",
+                    y_title="open complaints",
+                ),
+                key="complaints_ageing",
+                theme=None,
+            )
+
+if tabs["mix"].open:
+    with tabs["mix"]:
+        cols = st.columns(3)
+        categories = ("outcome", "subject", "severity")
+        counts = compute(query.complaint_counts, v, v.filters, v.as_of, categories)
+        for col, column, title, order in (
+            (cols[0], "outcome", "Outcome", complaints.OUTCOME_ORDER),
+            (cols[1], "subject", "Subject (KO41a)", ()),
+            (cols[2], "severity", "Severity", ("low", "moderate", "high", "extreme")),
+        ):
+            share = complaints.mix(counts, column, order)
+            with col:
+                st.plotly_chart(
+                    charts.share_bars(
+                        share, group="group", value="pct", title=title, x_title="% of complaints"
+                    ),
+                    key=f"complaints_{column}",
+                    theme=None,
+                )
+        reopened = received["reopened"].sum()
+        closed = received["received"].sum() - received["open"].sum()
+        st.caption(
+            f"Reopened: {count_text(reopened, v.disclosure)} of "
+            f"{count_text(closed, v.disclosure)} closed complaints. Open complaints have no "
+            "outcome yet ('not recorded')."
+        )
+
+if tabs["oldest"].open:
+    with tabs["oldest"]:
+        oldest = compute(timing.oldest_open, v, v.filters.between(None, v.as_of), v.as_of)
+        if len(oldest):
+            table(oldest, key="complaints_oldest", file_name="ptx-oldest-open.csv")
+        else:
+            st.write("None open.")

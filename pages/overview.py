@@ -3,7 +3,7 @@
 import streamlit as st
 
 from pages._shared import compute, format_value, view
-from ptx import charts, kpis, query
+from ptx import charts, kpis
 from ptx.disclosure import count_text
 from ptx.feedback import fft_summary
 
@@ -15,7 +15,9 @@ st.caption(
     "days before · data as of " + f"{v.as_of:%d %b %Y}"
 )
 
-table = compute(kpis.headline_kpis, v, v.filters, v.as_of, v.disclosure)
+# One cached set of statements serves the tiles and the monthly charts.
+counts = compute(kpis.headline_counts, v, v.filters, v.as_of)
+table = kpis.headline_table(counts, v.source.config.complaints, v.disclosure)
 
 
 def tile(container, row) -> None:
@@ -55,10 +57,9 @@ for group in (kpis.FEEDBACK_TILES, kpis.COMPLAINT_TILES):
     for container, row in zip(st.columns(4), rows.itertuples(), strict=False):
         tile(container, row)
 
-monthly = compute(query.feedback_counts, v, v.filters, ("month",))
-fft = fft_summary(monthly, by=["month"])
+fft = fft_summary(counts.current("feedback"), by=["month"])
 fft = fft[fft["responses"] > 0]
-complaints = compute(query.complaint_counts, v, v.filters, v.as_of, ("month",))
+complaints = counts.current("complaints")
 
 left, right = st.columns(2)
 panels = [

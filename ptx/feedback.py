@@ -25,11 +25,13 @@ NPS_PROMOTER_MIN = 9  # 9-10
 NPS_DETRACTOR_MAX = 6  # 0-6
 
 
-def _sum_by(frame: pd.DataFrame, by: Sequence[str], mask: pd.Series) -> pd.Series:
-    weights = frame["responses"].where(mask, 0)
+def _sums(frame: pd.DataFrame, by: Sequence[str], masks: dict[str, pd.Series]) -> pd.DataFrame:
+    """Responses summed per group, one column per mask (one grouping pass for all of them)."""
+    weights = frame["responses"]
+    data = pd.DataFrame({name: weights.where(mask, 0) for name, mask in masks.items()})
     if not by:
-        return pd.Series([weights.sum()], index=pd.RangeIndex(1))
-    return weights.groupby([frame[b] for b in by], dropna=False).sum()
+        return data.sum().to_frame().T
+    return data.groupby([frame[b] for b in by], dropna=False).sum()
 
 
 def fft_summary(counts: pd.DataFrame, by: Sequence[str] = ()) -> pd.DataFrame:
@@ -51,13 +53,15 @@ def fft_summary(counts: pd.DataFrame, by: Sequence[str] = ()) -> pd.DataFrame:
     by = list(by)
     fft = counts["rating_scale"] == "fft5"
     rating = counts["rating"]
-    out = pd.DataFrame(
+    out = _sums(
+        counts,
+        by,
         {
-            "responses": _sum_by(counts, by, fft),
-            "positive": _sum_by(counts, by, fft & rating.isin(FFT_POSITIVE)),
-            "negative": _sum_by(counts, by, fft & rating.isin(FFT_NEGATIVE)),
-            "dont_know": _sum_by(counts, by, fft & (rating == FFT_DONT_KNOW)),
-        }
+            "responses": fft,
+            "positive": fft & rating.isin(FFT_POSITIVE),
+            "negative": fft & rating.isin(FFT_NEGATIVE),
+            "dont_know": fft & (rating == FFT_DONT_KNOW),
+        },
     ).astype("int64")
     out = out.reset_index(drop=not by)
     for what in ("positive", "negative"):
@@ -77,12 +81,14 @@ def nps_summary(counts: pd.DataFrame, by: Sequence[str] = ()) -> pd.DataFrame:
     by = list(by)
     ltr = counts["rating_scale"] == "ltr11"
     rating = counts["rating"]
-    out = pd.DataFrame(
+    out = _sums(
+        counts,
+        by,
         {
-            "responses": _sum_by(counts, by, ltr),
-            "promoters": _sum_by(counts, by, ltr & (rating >= NPS_PROMOTER_MIN)),
-            "detractors": _sum_by(counts, by, ltr & (rating <= NPS_DETRACTOR_MAX)),
-        }
+            "responses": ltr,
+            "promoters": ltr & (rating >= NPS_PROMOTER_MIN),
+            "detractors": ltr & (rating <= NPS_DETRACTOR_MAX),
+        },
     ).astype("int64")
     out = out.reset_index(drop=not by)
     out["pct_promoters"] = percent(out["promoters"], out["responses"])

@@ -6,6 +6,7 @@ before it, so a reader sees what changed since the last period.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -13,6 +14,7 @@ import pandas as pd
 
 from ptx import query, timing
 from ptx.complaints import resolution_summary, within_target
+from ptx.config import ComplaintSettings
 from ptx.disclosure import Disclosure
 from ptx.feedback import fft_summary, nps_summary
 from ptx.query import Filters, previous_window
@@ -93,36 +95,51 @@ def _period_values(frames: dict[str, pd.DataFrame], period: str, window, setting
     }
 
 
-def headline_kpis(
-    source: Source, filters: Filters, as_of: date, rule: Disclosure = Disclosure()
-) -> pd.DataFrame:
-    """Headline KPIs for the filters' date range, beside the previous range of equal length.
+@dataclass(frozen=True)
+class HeadlineCounts:
+    """The aggregates behind the headline KPIs (and the Overview's monthly charts).
 
-    Returns
-    -------
-    DataFrame with one row per KPI in :data:`HEADLINE` and columns ``kpi, label, value, low,
-    high, n, previous, change, unit, better``. ``low``/``high`` are 95% Wilson bounds where the
-    KPI is a proportion; ``n`` is its denominator; ``change`` = value - previous. Under the
-    disclosure rule, a percentage or score with fewer than ``rule.min_rate_n`` responses (in
-    either period) is left empty.
-    """
+    ``frames``: feedback and complaints by period and month, the two complaint stages by
+    period, activity by month, and the open backlog at the as-of date."""
+
+    start: date
+    end: date
+    as_of: date
+    frames: dict[str, pd.DataFrame]
+
+    def current(self, name: str) -> pd.DataFrame:
+        """A period-grouped frame's rows for the chosen range, without the period column."""
+        frame = self.frames[name]
+        return frame[frame["period"] == "current"].drop(columns="period").reset_index(drop=True)
+
+
+def headline_counts(source: Source, filters: Filters, as_of: date) -> HeadlineCounts:
+    """Six statements: each table once for both periods (grouped by period), both complaint
+    stages, and the backlog. Without dates, the range runs from the first data to ``as_of``."""
     start, end = filters.start, filters.end
     if start is None or end is None:
         first, _ = query.data_range(source)
         start, end = start or first or as_of, end or as_of
-    # Both periods in one statement per table (grouped by period), then split here.
     both = filters.between(start, end).with_previous()
     frames = {
-        "feedback": query.feedback_counts(source, both, by=("period",)),
-        "complaints": query.complaint_counts(source, both, as_of, by=("period",)),
+        "feedback": query.feedback_counts(source, both, by=("period", "month")),
+        "complaints": query.complaint_counts(source, both, as_of, by=("period", "month")),
         "activity": query.activity_totals(source, both, by=("month",)),
+        "backlog": query.complaint_counts(source, filters.between(None, as_of), as_of, by=()),
     }
     for stage in timing.STAGES:
         frames[stage] = timing.stage_counts(source, both, as_of, stage, by=("period",))
-    settings = source.config.complaints
-    current = _period_values(frames, "current", (start, end), settings)
-    before = _period_values(frames, "previous", previous_window(start, end), settings)
-    backlog = query.complaint_counts(source, filters.between(None, as_of), as_of, by=())
+    return HeadlineCounts(start, end, as_of, frames)
+
+
+def headline_table(
+    counts: HeadlineCounts, settings: ComplaintSettings, rule: Disclosure = Disclosure()
+) -> pd.DataFrame:
+    """The headline KPIs from their counts; see :func:`headline_kpis`."""
+    start, end = counts.start, counts.end
+    current = _period_values(counts.frames, "current", (start, end), settings)
+    before = _period_values(counts.frames, "previous", previous_window(start, end), settings)
+    backlog = counts.frames["backlog"]
     current["complaints_open"] = (int(backlog["open"].sum()), np.nan, np.nan, None)
     rows = []
     for key, (label, unit, better) in HEADLINE.items():
@@ -138,3 +155,20 @@ def headline_kpis(
     for col in ("value", "low", "high", "previous", "change"):
         out[col] = out[col].astype("float64")
     return out
+
+
+def headline_kpis(
+    source: Source, filters: Filters, as_of: date, rule: Disclosure = Disclosure()
+) -> pd.DataFrame:
+    """Headline KPIs for the filters' date range, beside the previous range of equal length.
+
+    Returns
+    -------
+    DataFrame with one row per KPI in :data:`HEADLINE` and columns ``kpi, label, value, low,
+    high, n, previous, change, unit, better``. ``low``/``high`` are 95% Wilson bounds where the
+    KPI is a proportion; ``n`` is its denominator; ``change`` = value - previous. Under the
+    disclosure rule, a percentage or score with fewer than ``rule.min_rate_n`` responses (in
+    either period) is left empty.
+    """
+    counts = headline_counts(source, filters, as_of)
+    return headline_table(counts, source.config.complaints, rule)

@@ -249,11 +249,16 @@ def test_complaints_page_draws_survival_curves_and_backlog(server, page):
     page.goto(f"{server}/complaints?dept=Trauma+%26+Orthopaedics")
     settle(page)
     page.wait_for_selector(".js-plotly-plot .scatterlayer .trace")
-    assert page.locator(".js-plotly-plot").count() >= 6
     assert page.get_by_text("Share still open by working days since receipt").is_visible()
     values = kpi_values(page)
     assert values["Median days to resolve"].endswith("days")
     shot(page, "complaints")
+    page.get_by_role("tab", name="Backlog").click()
+    settle(page)
+    assert page.get_by_text("Open complaints at each month end").is_visible()
+    assert page.locator(".js-plotly-plot").count() == 2  # the backlog and its ageing
+    assert "section=Backlog" in page.url
+    shot(page, "complaints-backlog")
 
 
 def test_a_funnel_point_selects_the_department_for_every_page(server, page):

@@ -55,3 +55,25 @@ def test_filters_change_the_numbers(demo_duckdb):
     assert (
         whole.loc["complaints_median_days", "low"] <= whole.loc["complaints_median_days", "value"]
     )
+
+
+def test_headline_counts_serve_the_monthly_charts_and_each_period(demo_duckdb):
+    """The Overview draws its monthly charts from the headline's statements: they must equal
+    the monthly counts queried on their own, and the previous period the previous window's."""
+    import pandas as pd
+
+    source = open_location(demo_duckdb)
+    as_of = query.as_of_date(source)
+    f = ptx.Filters(date(2025, 6, 10), date(2026, 5, 20), divisions=("Surgery",))
+    counts = kpis.headline_counts(source, f, as_of)
+    pd.testing.assert_frame_equal(
+        counts.current("feedback"), query.feedback_counts(source, f, ("month",))
+    )
+    pd.testing.assert_frame_equal(
+        counts.current("complaints"), query.complaint_counts(source, f, as_of, ("month",))
+    )
+    before = f.between(*query.previous_window(f.start, f.end))
+    previous = counts.frames["feedback"].query("period == 'previous'")
+    assert (
+        previous["responses"].sum() == query.feedback_counts(source, before, ())["responses"].sum()
+    )
