@@ -58,17 +58,25 @@ adjust = right.toggle(
 )
 spec = departments.COMPARISONS[key]
 
-feedback = compute(query.feedback_counts, v, scope, ("department_id",))
-complaint_counts = compute(query.complaint_counts, v, scope, v.as_of, ("department_id",))
-activity = compute(query.activity_totals, v, scope, ("department_id",))
-ack = compute(timing.stage_counts, v, scope, v.as_of, "acknowledged", ("department_id",))
-resolved = compute(timing.stage_counts, v, scope, v.as_of, "resolved", ("department_id",))
+# Two views as tabs: only the open one is computed, and the URL names it. The funnel and ranking
+# need only the chosen measure's counts; the heatmap needs every measure's.
+funnel_tab, heatmap_tab = st.tabs(
+    ["Funnel and ranking", "Every measure at a glance"],
+    key="view",
+    on_change="rerun",
+    bind="query-params",
+)
+by = ("department_id",)
+statements = {
+    "feedback": lambda: compute(query.feedback_counts, v, scope, by),
+    "complaints": lambda: compute(query.complaint_counts, v, scope, v.as_of, by),
+    "activity": lambda: compute(query.activity_totals, v, scope, by),
+    "acknowledged": lambda: compute(timing.stage_counts, v, scope, v.as_of, "acknowledged", by),
+    "resolved": lambda: compute(timing.stage_counts, v, scope, v.as_of, "resolved", by),
+}
+needed = spec.inputs if funnel_tab.open else departments.INPUTS
 inputs, ltr_sd = departments.measure_inputs(
-    feedback,
-    complaint_counts,
-    activity,
-    ack,
-    resolved,
+    {name: statements[name]() for name in needed},
     settings.acknowledge_working_days,
     settings.resolve_working_days,
 )
@@ -78,59 +86,64 @@ if key not in results:
     st.stop()
 result = results[key]
 
-st.plotly_chart(
-    charts.funnel_plot(
-        result,
-        names=names,
-        scores=departments.scores(result, key),
-        title=f"{spec.label}: funnel plot",
-        x_title="size (n, log scale)",
-        y_title=spec.label,
-        scale=spec.scale,
-    ),
-    key="funnel",
-    theme=None,
-    on_select=lambda: select_department("funnel"),
-    selection_mode="points",
-)
-st.caption(
-    f"Organisation: {result.target * spec.scale:.1f}{spec.unit}. Limits at 95% and 99.8% "
-    f"({result.kind} scale); {result.method}. Departments with fewer than {compare.MIN_N} are "
-    "light grey and not judged; blue is better than the organisation, orange worse. Click a "
-    "point to select that department."
-)
+if funnel_tab.open:
+    with funnel_tab:
+        st.plotly_chart(
+            charts.funnel_plot(
+                result,
+                names=names,
+                scores=departments.scores(result, key),
+                title=f"{spec.label}: funnel plot",
+                x_title="size (n, log scale)",
+                y_title=spec.label,
+                scale=spec.scale,
+            ),
+            key="funnel",
+            theme=None,
+            on_select=lambda: select_department("funnel"),
+            selection_mode="points",
+        )
+        st.caption(
+            f"Organisation: {result.target * spec.scale:.1f}{spec.unit}. Limits at 95% and "
+            f"99.8% ({result.kind} scale); {result.method}. Departments with fewer than "
+            f"{compare.MIN_N} are light grey and not judged; blue is better than the "
+            "organisation, orange worse. Click a point to select that department."
+        )
 
-st.subheader("Ranking, with intervals")
-ranking = departments.ranking(inputs, key, result, ltr_sd, names)
-table(
-    ranking.drop(columns=["department_id"]),
-    key="ranking",
-    file_name=f"ptx-ranking-{key}.csv",
-    rule=v.disclosure,
-    count_cols=["n"],
-    rate_cols=["value", "estimate", "low", "high"],
-    n_col="n",
-)
-method = (
-    "Estimates are shrunk towards the organisation's value (empirical-Bayes "
-    "beta-binomial) with 95% posterior intervals."
-    if spec.kind == "proportion"
-    else "Estimates with 95% intervals (exact Poisson for rates, normal for means)."
-)
-st.caption(f"{method} Departments with fewer than {compare.MIN_N} are listed as too few, unranked.")
+        st.subheader("Ranking, with intervals")
+        ranking = departments.ranking(inputs, key, result, ltr_sd, names)
+        table(
+            ranking.drop(columns=["department_id"]),
+            key="ranking",
+            file_name=f"ptx-ranking-{key}.csv",
+            rule=v.disclosure,
+            count_cols=["n"],
+            rate_cols=["value", "estimate", "low", "high"],
+            n_col="n",
+        )
+        method = (
+            "Estimates are shrunk towards the organisation's value (empirical-Bayes "
+            "beta-binomial) with 95% posterior intervals."
+            if spec.kind == "proportion"
+            else "Estimates with 95% intervals (exact Poisson for rates, normal for means)."
+        )
+        st.caption(
+            f"{method} Departments with fewer than {compare.MIN_N} are listed as too few, unranked."
+        )
 
-st.subheader("Every measure at a glance")
-heat = departments.heatmap_frame(results, names)
-if v.disclosure.enabled:
-    heat.loc[heat["n"] < v.disclosure.min_rate_n, ["score"]] = float("nan")
-st.plotly_chart(
-    charts.verdict_heatmap(heat, title="Funnel verdict by department and measure"),
-    key="heatmap",
-    theme=None,
-    on_select=lambda: select_department("heatmap"),
-    selection_mode="points",
-)
-st.caption(
-    "Blue: better than the organisation beyond the limits; orange: worse; grey: within; "
-    "* too few responses to judge."
-)
+if heatmap_tab.open:
+    with heatmap_tab:
+        heat = departments.heatmap_frame(results, names)
+        if v.disclosure.enabled:
+            heat.loc[heat["n"] < v.disclosure.min_rate_n, ["score"]] = float("nan")
+        st.plotly_chart(
+            charts.verdict_heatmap(heat, title="Funnel verdict by department and measure"),
+            key="heatmap",
+            theme=None,
+            on_select=lambda: select_department("heatmap"),
+            selection_mode="points",
+        )
+        st.caption(
+            "Blue: better than the organisation beyond the limits; orange: worse; grey: within; "
+            "* too few responses to judge."
+        )

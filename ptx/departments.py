@@ -8,6 +8,7 @@ say "better" or "worse" whatever the measure's direction.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +29,12 @@ class Comparison:
     better: str  # "higher" or "lower"
     scale: float  # display multiplier: 100 for percentages, 1,000 for per-1,000 rates
     unit: str
+    inputs: tuple[str, ...]  # the count frames it is computed from (see INPUTS)
+
+
+# The count frames behind the comparisons, each grouped by department_id: feedback_counts,
+# complaint_counts, activity_totals, and stage_counts for each complaint stage.
+INPUTS = ("feedback", "complaints", "activity", "acknowledged", "resolved")
 
 
 COMPARISONS = {
@@ -41,6 +48,7 @@ COMPARISONS = {
             "higher",
             100,
             "%",
+            ("feedback",),
         ),
         Comparison(
             "fft_pct_negative",
@@ -50,6 +58,7 @@ COMPARISONS = {
             "lower",
             100,
             "%",
+            ("feedback",),
         ),
         Comparison(
             "ltr_mean",
@@ -59,6 +68,7 @@ COMPARISONS = {
             "higher",
             1,
             "",
+            ("feedback",),
         ),
         Comparison(
             "complaints_per_1000",
@@ -68,6 +78,7 @@ COMPARISONS = {
             "lower",
             1000,
             " per 1,000",
+            ("complaints", "activity"),
         ),
         Comparison(
             "ack_in_time",
@@ -77,6 +88,7 @@ COMPARISONS = {
             "higher",
             100,
             "%",
+            ("acknowledged",),
         ),
         Comparison(
             "resolved_in_target",
@@ -86,6 +98,7 @@ COMPARISONS = {
             "higher",
             100,
             "%",
+            ("resolved",),
         ),
     )
 }
@@ -100,22 +113,10 @@ SCORE_TEXT = {
 }
 
 
-def measure_inputs(
-    feedback_by_dept: pd.DataFrame,
-    complaints_by_dept: pd.DataFrame,
-    activity_by_dept: pd.DataFrame,
-    ack_by_dept: pd.DataFrame,
-    resolved_by_dept: pd.DataFrame,
-    ack_target: int,
-    resolve_target: int,
-) -> tuple[pd.DataFrame, float | None]:
-    """Each comparison measure per department.
-
-    Returns (frame, ltr_sd): frame columns ``measure, group, x, n, value`` (value a proportion
-    0-1, a rate per episode, or a mean), and the pooled standard deviation of 0-10 answers.
-    """
-    rows = []
-    fft = fft_summary(feedback_by_dept, by=["department_id"])
+def _feedback_measures(feedback: pd.DataFrame, rows: list[tuple]) -> float | None:
+    """Append the FFT and likelihood-to-recommend measures; return the pooled 0-10 SD."""
+    ltr_sd = None
+    fft = fft_summary(feedback, by=["department_id"])
     for r in fft.itertuples():
         if r.responses:
             rows.append(
@@ -136,8 +137,7 @@ def measure_inputs(
                     r.negative / r.responses,
                 )
             )
-    ltr = feedback_by_dept[feedback_by_dept["rating_scale"] == "ltr11"]
-    ltr_sd = None
+    ltr = feedback[feedback["rating_scale"] == "ltr11"]
     if len(ltr):
         weights = ltr["responses"].to_numpy(float)
         ratings = ltr["rating"].to_numpy(float)
@@ -152,18 +152,38 @@ def measure_inputs(
             n = g["responses"].sum()
             total = (g["rating"] * g["responses"]).sum()
             rows.append(("ltr_mean", dept, total, n, total / n))
-    episodes = activity_by_dept.set_index("department_id")["episodes"]
-    for r in complaints_by_dept.itertuples():
-        n = episodes.get(r.department_id, 0)
-        if n:
-            rows.append(("complaints_per_1000", r.department_id, r.received, n, r.received / n))
+    return ltr_sd
+
+
+def measure_inputs(
+    frames: Mapping[str, pd.DataFrame], ack_target: int, resolve_target: int
+) -> tuple[pd.DataFrame, float | None]:
+    """Each comparison measure per department, for the measures whose inputs are in ``frames``.
+
+    ``frames`` maps names in :data:`INPUTS` to those counts grouped by department_id; a
+    measure is left out when one of its inputs is missing (see ``Comparison.inputs``).
+
+    Returns (frame, ltr_sd): frame columns ``measure, group, x, n, value`` (value a proportion
+    0-1, a rate per episode, or a mean), and the pooled standard deviation of 0-10 answers.
+    """
+    rows: list[tuple] = []
+    ltr_sd = None
+    if "feedback" in frames:
+        ltr_sd = _feedback_measures(frames["feedback"], rows)
+    if "complaints" in frames and "activity" in frames:
+        episodes = frames["activity"].set_index("department_id")["episodes"]
+        for r in frames["complaints"].itertuples():
+            n = episodes.get(r.department_id, 0)
+            if n:
+                rows.append(("complaints_per_1000", r.department_id, r.received, n, r.received / n))
     for key, stage, target in (
-        ("ack_in_time", ack_by_dept, ack_target),
-        ("resolved_in_target", resolved_by_dept, resolve_target),
+        ("ack_in_time", "acknowledged", ack_target),
+        ("resolved_in_target", "resolved", resolve_target),
     ):
-        counts = target_counts(stage, target, "department_id")
-        counts = counts[counts["due"] > 0]
-        rows += [(key, d, r.met, r.due, r.met / r.due) for d, r in counts.iterrows()]
+        if stage in frames:
+            counts = target_counts(frames[stage], target, "department_id")
+            counts = counts[counts["due"] > 0]
+            rows += [(key, d, r.met, r.due, r.met / r.due) for d, r in counts.iterrows()]
     frame = pd.DataFrame(rows, columns=["measure", "group", "x", "n", "value"])
     return frame.astype({"x": "float64", "n": "float64", "value": "float64"}), ltr_sd
 

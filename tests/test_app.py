@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from ptx import departments
 from tests.builders import write_source
 from tests.conftest import ROOT
 from tests.test_ingest import _break_feedback
@@ -264,7 +265,7 @@ def test_departments_page(monkeypatch, demo_default):
     monkeypatch.setenv("PTX_SOURCE", str(demo_default))
     at = run_app(demo_default, page="pages/departments.py")
     charts = at.get("plotly_chart")
-    assert len(charts) == 2  # the funnel and the heatmap
+    assert len(charts) == 1  # the funnel; the heatmap is in the other (closed) tab
     funnel = json.loads(charts[0].proto.spec)
     names = {t.get("name") for t in funnel["data"]}
     assert {"99.8% limits", "95% limits", "better (95%)", "worse (95%)"} <= names
@@ -276,6 +277,11 @@ def test_departments_page(monkeypatch, demo_default):
     assert ranking["rank"].notna().sum() >= 20
     assert "widened for overdispersion" in captions(at)
     assert not at.get("page_link")  # no department chosen yet
+    heat = run_app(demo_default, page="pages/departments.py", view="Every measure at a glance")
+    (chart,) = heat.get("plotly_chart")
+    spec = json.loads(chart.proto.spec)
+    assert spec["data"][0]["type"] == "heatmap"
+    assert len(spec["data"][0]["x"]) == len(departments.COMPARISONS)
 
 
 def test_departments_page_measure_and_selected_department(monkeypatch, demo_default):

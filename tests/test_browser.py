@@ -280,3 +280,12 @@ def test_a_funnel_point_selects_the_department_for_every_page(server, page):
         "Hillview Hospital › Surgery › Trauma & Orthopaedics"
     ).first.is_visible()
     assert "/complaints" in page.url
+
+
+def test_departments_heatmap_opens_from_its_link(server, page):
+    page.goto(f"{server}/departments?view=Every+measure+at+a+glance")
+    settle(page)
+    page.wait_for_selector(".js-plotly-plot .heatmaplayer")
+    assert page.get_by_text("Funnel verdict by department and measure").is_visible()
+    assert page.locator(".js-plotly-plot").count() == 1
+    shot(page, "departments-heatmap")

@@ -122,15 +122,25 @@ def test_demo_planted_departments_fall_on_the_right_side(demo_default):
     as_of = query.as_of_date(source)
     f = ptx.Filters(start=date(2025, 10, 1), end=as_of)
     by = ("department_id",)
-    inputs, sd = departments.measure_inputs(
-        query.feedback_counts(source, f, by),
-        query.complaint_counts(source, f, as_of, by),
-        query.activity_totals(source, f, by),
-        timing.stage_counts(source, f, as_of, "acknowledged", by),
-        timing.stage_counts(source, f, as_of, "resolved", by),
-        3,
-        25,
-    )
+    frames = {
+        "feedback": query.feedback_counts(source, f, by),
+        "complaints": query.complaint_counts(source, f, as_of, by),
+        "activity": query.activity_totals(source, f, by),
+        "acknowledged": timing.stage_counts(source, f, as_of, "acknowledged", by),
+        "resolved": timing.stage_counts(source, f, as_of, "resolved", by),
+    }
+    assert set(frames) == set(departments.INPUTS)
+    inputs, sd = departments.measure_inputs(frames, 3, 25)
+    # Each measure needs only its declared inputs, and gives the same numbers from them alone.
+    for key, spec in departments.COMPARISONS.items():
+        alone, alone_sd = departments.measure_inputs({i: frames[i] for i in spec.inputs}, 3, 25)
+        assert set(alone["measure"]) >= {key}
+        pd.testing.assert_frame_equal(
+            alone[alone["measure"] == key].reset_index(drop=True),
+            inputs[inputs["measure"] == key].reset_index(drop=True),
+        )
+        if key == "ltr_mean":
+            assert alone_sd == sd
     # Per-department shares equal within_target on each department's own rows.
     resolved = timing.stage_counts(source, f, as_of, "resolved", by)
     in_target = inputs[inputs["measure"] == "resolved_in_target"].set_index("group")
