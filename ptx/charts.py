@@ -73,6 +73,8 @@ def _figure(
         },
     )
     merged = _merge(merged, layout)
+    if "title" in merged["xaxis"] and merged.get("showlegend", True):
+        merged["legend"] = {**merged["legend"], "y": -0.25}  # below the x-axis title
     if lines:
         merged["shapes"] = [line["shape"] for line in lines]
         merged["annotations"] = [line["annotation"] for line in lines]
