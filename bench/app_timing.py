@@ -18,11 +18,16 @@ import time
 from pathlib import Path
 
 START = time.perf_counter()
-# Start-up: what a server process imports once, before its first script run.
+# Start-up: what a server process loads once, before its first script run: Streamlit, ptx and
+# its libraries, the database dialect, and the working-day calendar's public holidays.
+import duckdb_engine  # noqa: E402, F401
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 import ptx.charts  # noqa: E402, F401
 import ptx.kpis  # noqa: E402, F401
+from ptx.workdays import WorkingCalendar  # noqa: E402
+
+WorkingCalendar()
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = (

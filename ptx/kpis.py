@@ -53,9 +53,9 @@ def _period_values(frames: dict[str, pd.DataFrame], period: str, window, setting
     """kpi -> (value, low, high, n) for one side of the comparison.
 
     ``frames`` hold the statements' results grouped by period (activity by month)."""
-    counts, complaints, ack_stage, resolved_stage = (
+    counts, complaints, resolved_stage = (
         frames[k][frames[k]["period"] == period].drop(columns="period")
-        for k in ("feedback", "complaints", "acknowledged", "resolved")
+        for k in ("feedback", "complaints", "resolved")
     )
     fft = fft_summary(counts).iloc[0]
     nps = nps_summary(counts).iloc[0]
@@ -64,11 +64,9 @@ def _period_values(frames: dict[str, pd.DataFrame], period: str, window, setting
     overlapping = (months >= window[0].replace(day=1)) & (months <= window[1])
     episodes = int(frames["activity"].loc[overlapping, "episodes"].sum())
     per_1000 = 1000 * received / episodes if episodes else np.nan
-    ack = within_target(ack_stage, settings.acknowledge_working_days)
     resolved = within_target(resolved_stage, settings.resolve_working_days)
     median = resolution_summary(resolved_stage).iloc[0]
-    return {
-        "complaints_ack_pct": (ack.pct, ack.low, ack.high, ack.due),
+    values = {
         "complaints_resolved_pct": (resolved.pct, resolved.low, resolved.high, resolved.due),
         "complaints_median_days": (
             median["median"],
@@ -93,6 +91,12 @@ def _period_values(frames: dict[str, pd.DataFrame], period: str, window, setting
         "complaints_received": (received, np.nan, np.nan, None),
         "complaints_per_1000": (per_1000, np.nan, np.nan, episodes),
     }
+    if "acknowledged" in frames:
+        stage = frames["acknowledged"]
+        ack_stage = stage[stage["period"] == period].drop(columns="period")
+        ack = within_target(ack_stage, settings.acknowledge_working_days)
+        values["complaints_ack_pct"] = (ack.pct, ack.low, ack.high, ack.due)
+    return values
 
 
 @dataclass(frozen=True)
@@ -113,9 +117,13 @@ class HeadlineCounts:
         return frame[frame["period"] == "current"].drop(columns="period").reset_index(drop=True)
 
 
-def headline_counts(source: Source, filters: Filters, as_of: date) -> HeadlineCounts:
-    """Six statements: each table once for both periods (grouped by period), both complaint
-    stages, and the backlog. Without dates, the range runs from the first data to ``as_of``."""
+def headline_counts(
+    source: Source, filters: Filters, as_of: date, stages: tuple[str, ...] = timing.STAGES
+) -> HeadlineCounts:
+    """Up to six statements: each table once for both periods (grouped by period), the
+    complaint ``stages`` ("resolved" is always needed; without "acknowledged" there is no
+    acknowledgement KPI), and the backlog. Without dates, the range runs from the first data to
+    ``as_of``."""
     start, end = filters.start, filters.end
     if start is None or end is None:
         first, _ = query.data_range(source)
@@ -127,7 +135,7 @@ def headline_counts(source: Source, filters: Filters, as_of: date) -> HeadlineCo
         "activity": query.activity_totals(source, both, by=("month",)),
         "backlog": query.complaint_counts(source, filters.between(None, as_of), as_of, by=()),
     }
-    for stage in timing.STAGES:
+    for stage in {"resolved", *stages}:
         frames[stage] = timing.stage_counts(source, both, as_of, stage, by=("period",))
     return HeadlineCounts(start, end, as_of, frames)
 
@@ -143,6 +151,8 @@ def headline_table(
     current["complaints_open"] = (int(backlog["open"].sum()), np.nan, np.nan, None)
     rows = []
     for key, (label, unit, better) in HEADLINE.items():
+        if key not in current:
+            continue  # its counts were not asked for
         value, low, high, n = current[key]
         previous = before[key][0] if key in before else np.nan
         if rule.enabled and unit in ("%", "score", "days"):

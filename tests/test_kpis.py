@@ -77,3 +77,18 @@ def test_headline_counts_serve_the_monthly_charts_and_each_period(demo_duckdb):
     assert (
         previous["responses"].sum() == query.feedback_counts(source, before, ())["responses"].sum()
     )
+
+
+def test_without_the_acknowledgement_stage_only_its_kpi_goes(demo_duckdb):
+    import pandas as pd
+
+    source = open_location(demo_duckdb)
+    as_of = query.as_of_date(source)
+    f = ptx.Filters(date(2025, 10, 1), as_of)
+    settings = source.config.complaints
+    full = kpis.headline_table(kpis.headline_counts(source, f, as_of), settings)
+    part = kpis.headline_table(kpis.headline_counts(source, f, as_of, ("resolved",)), settings)
+    assert set(full["kpi"]) - set(part["kpi"]) == {"complaints_ack_pct"}
+    pd.testing.assert_frame_equal(
+        full[full["kpi"] != "complaints_ack_pct"].reset_index(drop=True), part
+    )
