@@ -50,15 +50,35 @@ def source_for(key: tuple[str, str]) -> ptx.Source:
     return _open_source(*key)
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner="Querying the source…")
+# What a slow call is doing, shown in a spinner (Streamlit shows one only after half a second,
+# so cache hits and quick queries never flash it).
+DOING = {
+    "headline_counts": "Counting this period and the one before",
+    "feedback_counts": "Counting feedback responses",
+    "answer_counts": "Counting answers to survey questions",
+    "complaint_counts": "Counting complaints",
+    "stage_counts": "Timing complaints in working days",
+    "activity_totals": "Adding up patient episodes",
+    "resolutions_by_month": "Counting resolved complaints by month",
+    "oldest_open": "Finding the oldest open complaints",
+    "validation_report": "Checking every row of the source",
+    "quarantined_rows": "Listing the quarantined rows",
+    "data_range": "Reading the first and last dates in the source",
+    "departments": "Reading the departments",
+}
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
 def _cached(module: str, function: str, source_key: tuple[str, str], *args, **kwargs):
     func = getattr(importlib.import_module(module), function)
     return func(source_for(source_key), *args, **kwargs)
 
 
 def compute(func, view: View, *args, **kwargs):
-    """Call a ptx function ``func(source, *args)`` through the cache."""
-    return _cached(func.__module__, func.__name__, view.source_key, *args, **kwargs)
+    """Call a ptx function ``func(source, *args)`` through the cache, saying what it does
+    while it is slow."""
+    with st.spinner(DOING.get(func.__name__, "Querying the source") + "…", show_time=True):
+        return _cached(func.__module__, func.__name__, view.source_key, *args, **kwargs)
 
 
 def _choice(value: str | None) -> tuple[str, ...]:
@@ -69,9 +89,10 @@ def sidebar() -> View:
     """Draw the shared filters and return the view they describe."""
     key = _config_key()
     source = source_for(key)
-    as_of = _cached("ptx.query", "as_of_date", key)
-    first, _ = _cached("ptx.query", "data_range", key)
-    deps = _cached("ptx.query", "departments", key)
+    with st.spinner("Reading the dates and departments in the source…", show_time=True):
+        as_of = _cached("ptx.query", "as_of_date", key)
+        first, _ = _cached("ptx.query", "data_range", key)
+        deps = _cached("ptx.query", "departments", key)
     start_default, end_default = default_window(as_of)
     start_default = max(start_default, first or start_default)
 

@@ -35,3 +35,20 @@ def test_every_page_in_navigation_exists():
     text = (ROOT / "dashboard.py").read_text()
     for page in (ROOT / "pages").glob("[!_]*.py"):
         assert f'st.Page("pages/{page.name}"' in text, page.name
+
+
+def test_every_cached_call_says_what_it_is_doing():
+    """Each ptx function a page calls through compute() has its own spinner text."""
+    from pages._shared import DOING
+
+    called = set()
+    for path in (ROOT / "pages").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", None) == "compute"
+                and isinstance(node.args[0], ast.Attribute)
+            ):
+                called.add(node.args[0].attr)
+    assert len(called) >= 8
+    assert called <= set(DOING), called - set(DOING)
