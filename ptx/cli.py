@@ -33,6 +33,11 @@ def _progress_bar(label: str):
     return show
 
 
+def _status(text: str) -> None:
+    sys.stderr.write(f"{text}…\n")
+    sys.stderr.flush()
+
+
 def _import_progress(table: str, rows: int) -> None:
     sys.stderr.write(f"\rimporting {table}: {rows:,} rows read")
     sys.stderr.flush()
@@ -55,6 +60,7 @@ def cmd_demo(args) -> int:
         seed=args.seed,
         fmt=args.format,
         progress=None if args.quiet else _progress_bar("feedback"),
+        status=None if args.quiet else _status,
     )
     summary = ", ".join(f"{n:,} {t}" for t, n in written.items())
     print(f"Wrote demo source {args.target}: {summary}.")

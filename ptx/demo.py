@@ -393,12 +393,15 @@ def write_demo(
     seed: int = 2026,
     fmt: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    status: Callable[[str], None] | None = None,
 ) -> dict[str, int]:
     """Write the demo source to a .duckdb/.sqlite file, a SQLAlchemy URL or a folder.
 
     ``complaints`` defaults to one per 40 responses. ``progress(done, total)`` is called after
-    each chunk of feedback rows. Returns the number of rows written per table.
+    each chunk of feedback rows, ``status(text)`` before each later step. Returns the number of
+    rows written per table.
     """
+    say = status or (lambda text: None)
     if rows < 1:
         raise ValueError("rows must be at least 1")
     n_complaints = max(1, rows // 40) if complaints is None else complaints
@@ -418,9 +421,11 @@ def write_demo(
             done += size
             if progress:
                 progress(done, rows)
+        say(f"writing {n_complaints:,} complaints and the activity")
         writer.append("complaints", complaints_frame(seed, n_complaints))
         activity = activity_frame(seed, rows)
         writer.append("activity", activity)
+        say("storing rows in order, each row's validation verdict, and the daily summaries")
     finally:
         writer.close()
     written.update(

@@ -49,6 +49,9 @@ def test_progress_bar_for_demo(tmp_path, capsys):
     assert main(["demo", str(tmp_path / "p.duckdb"), "--rows", "2000"]) == 0
     err = capsys.readouterr().err
     assert "feedback [" in err and "2,000/2,000" in err
+    assert "validation verdict, and the daily summaries…" in err  # the steps after the bar
+    assert main(["demo", str(tmp_path / "q.duckdb"), "--rows", "2000", "--quiet"]) == 0
+    assert capsys.readouterr().err == ""
 
 
 def test_validate_fails_on_quarantined_rows(tmp_path, capsys):
