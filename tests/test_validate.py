@@ -112,12 +112,17 @@ def test_stored_verdicts_equal_the_rules_and_later_rows_are_still_checked(tmp_pa
     has no verdict, must still be checked."""
     from ptx import query
     from ptx.rules import REASON_COLUMN
+    from ptx.schema import TABLES
+    from ptx.summaries import SUMMARIES
 
     stored = write_source(tmp_path / "stored.sqlite", feedback=pd.concat([FEEDBACK, BAD_FEEDBACK]))
     bare = tmp_path / "bare.sqlite"
     bare.write_bytes(Path(stored).read_bytes())
     with sqlite3.connect(bare) as conn:
-        for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
+        for summary in SUMMARIES.values():
+            conn.execute(f'DROP TABLE IF EXISTS "{summary.name}"')
+        written = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        for table in set(TABLES) & written:
             conn.execute(f'ALTER TABLE "{table}" DROP COLUMN "{REASON_COLUMN}"')
     with_verdicts, rules_only = open_location(stored), open_location(bare)
     assert REASON_COLUMN in with_verdicts.table("feedback").c
