@@ -16,6 +16,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -35,16 +36,28 @@ FIRST_CHART = ".js-plotly-plot .main-svg"
 START_TIMEOUT_S = 120
 
 
+def chromium_path() -> str:
+    """Debian's Chromium (or PTX_CHROMIUM); the path may not exist."""
+    return os.environ.get("PTX_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def _start_server() -> tuple[subprocess.Popen, str, float]:
-    """A new server process; returns it, its URL and the seconds until it answered."""
+def start_server(source: str | None = None) -> tuple[subprocess.Popen, str, float]:
+    """``streamlit run dashboard.py`` on a free loopback port (on ``source``, else PTX_SOURCE);
+    returns the process, its URL and the seconds until it answered its health check.
+    Raises RuntimeError, with the server's output, when it does not start."""
     port = _free_port()
+    env = os.environ | ({"PTX_SOURCE": str(source)} if source else {})
+    if source:
+        env.pop("PTX_CONFIG", None)
     started = time.perf_counter()
+    # A file, not a pipe (a full pipe would stall the server); closed by stop_server.
+    log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -62,9 +75,11 @@ def _start_server() -> tuple[subprocess.Popen, str, float]:
             "false",
         ],
         cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
+    proc.log = log
     url = f"http://127.0.0.1:{port}"
     while True:
         try:
@@ -75,12 +90,19 @@ def _start_server() -> tuple[subprocess.Popen, str, float]:
             pass
         if proc.poll() is not None or time.perf_counter() - started > START_TIMEOUT_S:
             proc.kill()
-            raise SystemExit("the Streamlit server did not start")
+            log.seek(0)
+            raise RuntimeError(f"Streamlit did not start:\n{log.read()}")
         time.sleep(0.1)
 
 
+def stop_server(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    proc.wait(timeout=30)
+    proc.log.close()
+
+
 def main(runs: int) -> dict:
-    chromium = os.environ.get("PTX_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    chromium = chromium_path()
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -91,7 +113,7 @@ def main(runs: int) -> dict:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
         for _ in range(runs):
-            proc, url, start_s = _start_server()
+            proc, url, start_s = start_server()
             try:
                 page = browser.new_page(viewport={"width": 1600, "height": 1000})
                 page.set_default_timeout(600_000)
@@ -102,8 +124,7 @@ def main(runs: int) -> dict:
                 starts.append(start_s)
                 page.close()
             finally:
-                proc.terminate()
-                proc.wait(timeout=30)
+                stop_server(proc)
         browser.close()
     return {"first_chart": statistics.median(charts), "server_start": statistics.median(starts)}
 

@@ -130,16 +130,8 @@ if tabs["resolution"].open:
             key="complaints_km_table",
             file_name=f"ptx-resolution-by-{by}.csv",
             rule=v.disclosure,
-            count_cols=["complaints", "resolved", "open"],
-            rate_cols=[
-                "median",
-                "median_low",
-                "median_high",
-                "p90",
-                "p90_low",
-                "p90_high",
-                "naive_median",
-            ],
+            count_cols=survival.SUMMARY_COUNTS,
+            rate_cols=survival.SUMMARY_DAYS,
             n_col="complaints",
             decimals=0,
         )

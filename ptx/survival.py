@@ -29,6 +29,17 @@ from ptx.stats import Z_95
 
 TIE_TOLERANCE = 1e-12
 KM_COLUMNS = ["working_days", "at_risk", "events", "censored", "survival", "se", "low", "high"]
+# The columns of summary() after the grouping: counts of complaints, then working days.
+SUMMARY_COUNTS = ("complaints", "resolved", "open")
+SUMMARY_DAYS = (
+    "median",
+    "median_low",
+    "median_high",
+    "p90",
+    "p90_low",
+    "p90_high",
+    "naive_median",
+)
 
 
 def _km_arrays(days: np.ndarray, done: np.ndarray, pending: np.ndarray) -> dict[str, np.ndarray]:
@@ -198,20 +209,7 @@ def summary(counts: pd.DataFrame, by: Sequence[str] = ()) -> pd.DataFrame:
                 }
             )
         rows.append(row)
-    cols = [
-        *by,
-        "complaints",
-        "resolved",
-        "open",
-        "median",
-        "median_low",
-        "median_high",
-        "p90",
-        "p90_low",
-        "p90_high",
-        "naive_median",
-    ]
-    return pd.DataFrame(rows, columns=cols)
+    return pd.DataFrame(rows, columns=[*by, *SUMMARY_COUNTS, *SUMMARY_DAYS])
 
 
 def curve(counts: pd.DataFrame) -> pd.DataFrame:

@@ -7,38 +7,22 @@ Without Chromium these tests skip with a reason, unless PTX_REQUIRE_BROWSER=1.
 from __future__ import annotations
 
 import contextlib
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from bench.browser_timing import CHROMIUM_FLAGS, chromium_path, start_server, stop_server
 from tests.conftest import ROOT, require_or_skip
 
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 
 def _chromium() -> str:
-    path = os.environ.get("PTX_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    path = chromium_path()
     if not Path(path).is_file():
         require_or_skip(
             "PTX_REQUIRE_BROWSER", "Chromium is not installed (apt-get install chromium)"
@@ -46,58 +30,17 @@ def _chromium() -> str:
     return path
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.contextmanager
 def streamlit_server(source):
     """A real Streamlit server on a free loopback port, serving the dashboard on ``source``."""
-    port = _free_port()
-    env = os.environ | {"PTX_SOURCE": str(source)}
-    env.pop("PTX_CONFIG", None)
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "dashboard.py"),
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"Streamlit did not start:\n{proc.stdout.read()}")
-        time.sleep(0.3)
+    try:
+        proc, url, _ = start_server(source)
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
     try:
         yield url
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+        stop_server(proc)
 
 
 @pytest.fixture(scope="module")
