@@ -19,15 +19,7 @@ st.caption(
     f"{'-' + calendar.subdivision if calendar.subdivision else ''} public holidays excluded"
 )
 
-# Monthly frames serve the tiles too (every summary sums over the grouping it is given), so a
-# filter change costs one statement per table and stage rather than one per panel.
-resolved = compute(timing.stage_counts, v, v.filters, v.as_of, "resolved", ("month",))
 acknowledged = compute(timing.stage_counts, v, v.filters, v.as_of, "acknowledged")
-received = compute(query.complaint_counts, v, v.filters, v.as_of, ("month",))
-overall = complaints.resolution_summary(resolved).iloc[0]
-ack = complaints.within_target(acknowledged, settings.acknowledge_working_days)
-in_target = complaints.within_target(resolved, settings.resolve_working_days)
-backstop = complaints.within_backstop(resolved)
 open_stage = compute(
     timing.stage_counts, v, v.filters.between(None, v.as_of), v.as_of, "resolved", ()
 )
@@ -39,40 +31,53 @@ def pct(share: complaints.Share) -> str:
     return f"{share.pct:.1f}%"
 
 
-tiles = st.columns(5)
-tiles[0].metric("Received", count_text(received["received"].sum(), v.disclosure), border=True)
-tiles[1].metric(
-    f"Acknowledged in {settings.acknowledge_working_days} days",
-    pct(ack),
-    help=f"{ack.met:,} of {ack.due:,} due; 95% interval {ack.low:.1f}% to {ack.high:.1f}%.",
-    border=True,
-)
-tiles[2].metric(
-    f"Resolved in {settings.resolve_working_days} days",
-    pct(in_target),
-    help=f"{in_target.met:,} of {in_target.due:,} due; 95% interval {in_target.low:.1f}% to "
-    f"{in_target.high:.1f}%. Within the {settings.backstop_months}-month backstop: "
-    f"{backstop.pct:.1f}%.",
-    border=True,
-)
-median_text = "–" if overall["median"] != overall["median"] else f"{overall['median']:.0f} days"
-tiles[3].metric(
-    "Median days to resolve",
-    median_text,
-    help=f"Kaplan-Meier, open complaints counted: 95% interval {overall['median_low']:.0f} to "
-    f"{overall['median_high']:.0f}. Median of resolved complaints only: "
-    f"{overall['naive_median']:.0f}. 90th percentile: {overall['p90']:.0f}.",
-    border=True,
-)
-beyond = int(open_stage.loc[open_stage["beyond_backstop"] == 1, "pending"].sum())
-tiles[4].metric(
-    "Open now",
-    count_text(open_stage["pending"].sum(), v.disclosure),
-    help=f"Open at {v.as_of:%d %b %Y}, whenever received; {beyond:,} open for more than "
-    f"{settings.backstop_months} months.",
-    border=True,
-)
-st.info(complaints.why_medians_differ(overall))
+def draw_summary(resolved) -> None:
+    """The tiles and the sentence on the medians, from the resolution stage counts in any
+    grouping (every summary sums over it; received = resolved + still pending)."""
+    overall = complaints.resolution_summary(resolved).iloc[0]
+    ack = complaints.within_target(acknowledged, settings.acknowledge_working_days)
+    in_target = complaints.within_target(resolved, settings.resolve_working_days)
+    backstop = complaints.within_backstop(resolved)
+    received = resolved["done"].sum() + resolved["pending"].sum()
+    tiles = st.columns(5)
+    tiles[0].metric("Received", count_text(received, v.disclosure), border=True)
+    tiles[1].metric(
+        f"Acknowledged in {settings.acknowledge_working_days} days",
+        pct(ack),
+        help=f"{ack.met:,} of {ack.due:,} due; 95% interval {ack.low:.1f}% to {ack.high:.1f}%.",
+        border=True,
+    )
+    tiles[2].metric(
+        f"Resolved in {settings.resolve_working_days} days",
+        pct(in_target),
+        help=f"{in_target.met:,} of {in_target.due:,} due; 95% interval {in_target.low:.1f}% to "
+        f"{in_target.high:.1f}%. Within the {settings.backstop_months}-month backstop: "
+        f"{backstop.pct:.1f}%.",
+        border=True,
+    )
+    median_text = "–" if overall["median"] != overall["median"] else f"{overall['median']:.0f} days"
+    tiles[3].metric(
+        "Median days to resolve",
+        median_text,
+        help=f"Kaplan-Meier, open complaints counted: 95% interval {overall['median_low']:.0f} to "
+        f"{overall['median_high']:.0f}. Median of resolved complaints only: "
+        f"{overall['naive_median']:.0f}. 90th percentile: {overall['p90']:.0f}.",
+        border=True,
+    )
+    beyond = int(open_stage.loc[open_stage["beyond_backstop"] == 1, "pending"].sum())
+    tiles[4].metric(
+        "Open now",
+        count_text(open_stage["pending"].sum(), v.disclosure),
+        help=f"Open at {v.as_of:%d %b %Y}, whenever received; {beyond:,} open for more than "
+        f"{settings.backstop_months} months.",
+        border=True,
+    )
+    st.info(complaints.why_medians_differ(overall))
+
+
+# The tiles sit above the tabs but are drawn last: the open tab decides which grouping of the
+# resolution stage is queried, and the tiles sum whichever it is.
+summary_area = st.container()
 
 # The sections are tabs: only the open one is computed (a click reruns the page), and the URL
 # names it, so a shared link opens the same section.
@@ -103,6 +108,7 @@ if tabs["resolution"].open:
         )
         by = by or "department_id"
         stage_by = compute(timing.stage_counts, v, v.filters, v.as_of, "resolved", (by,))
+        resolved = stage_by
         summary = complaints.resolution_summary(stage_by, (by,))
         labels = {}
         if by == "department_id":
@@ -136,6 +142,9 @@ if tabs["resolution"].open:
             decimals=0,
         )
 
+else:
+    resolved = compute(timing.stage_counts, v, v.filters, v.as_of, "resolved", ("month",))
+
 if tabs["trend"].open:
     with tabs["trend"]:
         key = st.selectbox(
@@ -146,6 +155,7 @@ if tabs["trend"].open:
             bind="query-params",
         )
         label, unit, improvement = complaints.SERIES[key]
+        received = compute(query.complaint_counts, v, v.filters, v.as_of, ("month",))
         episodes = compute(query.activity_totals, v, v.filters, ("month",))
         series = complaints.monthly_series(
             key, received, episodes, resolved, settings.resolve_working_days
@@ -223,8 +233,8 @@ if tabs["mix"].open:
                     key=f"complaints_{column}",
                     theme=None,
                 )
-        reopened = received["reopened"].sum()
-        closed = received["received"].sum() - received["open"].sum()
+        reopened = counts["reopened"].sum()
+        closed = counts["received"].sum() - counts["open"].sum()
         st.caption(
             f"Reopened: {count_text(reopened, v.disclosure)} of "
             f"{count_text(closed, v.disclosure)} closed complaints. Open complaints have no "
@@ -238,3 +248,6 @@ if tabs["oldest"].open:
             table(oldest, key="complaints_oldest", file_name="ptx-oldest-open.csv")
         else:
             st.write("None open.")
+
+with summary_area:
+    draw_summary(resolved)

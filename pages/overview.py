@@ -60,7 +60,7 @@ for group in (kpis.FEEDBACK_TILES, kpis.COMPLAINT_TILES):
 
 fft = fft_summary(counts.current("feedback"), by=["month"])
 fft = fft[fft["responses"] > 0]
-complaints = counts.current("complaints")
+complaints = counts.complaints_by_month()
 
 left, right = st.columns(2)
 panels = [

@@ -53,13 +53,14 @@ def _period_values(frames: dict[str, pd.DataFrame], period: str, window, setting
     """kpi -> (value, low, high, n) for one side of the comparison.
 
     ``frames`` hold the statements' results grouped by period (activity by month)."""
-    counts, complaints, resolved_stage = (
+    counts, resolved_stage = (
         frames[k][frames[k]["period"] == period].drop(columns="period")
-        for k in ("feedback", "complaints", "resolved")
+        for k in ("feedback", "resolved")
     )
     fft = fft_summary(counts).iloc[0]
     nps = nps_summary(counts).iloc[0]
-    received = int(complaints["received"].sum())
+    # Every complaint received is either resolved by the as-of date or still pending.
+    received = int(resolved_stage["done"].sum() + resolved_stage["pending"].sum())
     months = frames["activity"]["month"]
     overlapping = (months >= window[0].replace(day=1)) & (months <= window[1])
     episodes = int(frames["activity"].loc[overlapping, "episodes"].sum())
@@ -103,8 +104,8 @@ def _period_values(frames: dict[str, pd.DataFrame], period: str, window, setting
 class HeadlineCounts:
     """The aggregates behind the headline KPIs (and the Overview's monthly charts).
 
-    ``frames``: feedback and complaints by period and month, the two complaint stages by
-    period, activity by month, and the open backlog at the as-of date."""
+    ``frames``: feedback and the resolution stage by period and month, the acknowledgement
+    stage by period, activity by month, and the open backlog at the as-of date."""
 
     start: date
     end: date
@@ -116,14 +117,20 @@ class HeadlineCounts:
         frame = self.frames[name]
         return frame[frame["period"] == "current"].drop(columns="period").reset_index(drop=True)
 
+    def complaints_by_month(self) -> pd.DataFrame:
+        """Complaints received per month of the chosen range: columns ``month, received``."""
+        stage = self.current("resolved")
+        received = (stage["done"] + stage["pending"]).groupby(stage["month"]).sum()
+        return received.rename("received").reset_index().astype({"received": "int64"})
+
 
 def headline_counts(
     source: Source, filters: Filters, as_of: date, stages: tuple[str, ...] = timing.STAGES
 ) -> HeadlineCounts:
-    """Up to six statements: each table once for both periods (grouped by period), the
-    complaint ``stages`` ("resolved" is always needed; without "acknowledged" there is no
-    acknowledgement KPI), and the backlog. Without dates, the range runs from the first data to
-    ``as_of``."""
+    """Up to five statements: feedback and activity once for both periods (grouped by period),
+    the complaint ``stages`` (the resolution stage, always, by period and month: it also counts
+    the complaints received; without "acknowledged" there is no acknowledgement KPI), and the
+    backlog. Without dates, the range runs from the first data to ``as_of``."""
     start, end = filters.start, filters.end
     if start is None or end is None:
         first, _ = query.data_range(source)
@@ -131,12 +138,14 @@ def headline_counts(
     both = filters.between(start, end).with_previous()
     frames = {
         "feedback": query.feedback_counts(source, both, by=("period", "month")),
-        "complaints": query.complaint_counts(source, both, as_of, by=("period", "month")),
         "activity": query.activity_totals(source, both, by=("month",)),
         "backlog": query.complaint_counts(source, filters.between(None, as_of), as_of, by=()),
     }
-    for stage in {"resolved", *stages}:
-        frames[stage] = timing.stage_counts(source, both, as_of, stage, by=("period",))
+    frames["resolved"] = timing.stage_counts(source, both, as_of, "resolved", ("period", "month"))
+    if "acknowledged" in stages:
+        frames["acknowledged"] = timing.stage_counts(
+            source, both, as_of, "acknowledged", ("period",)
+        )
     return HeadlineCounts(start, end, as_of, frames)
 
 

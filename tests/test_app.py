@@ -218,6 +218,8 @@ def test_complaints_page(demo_duckdb):
         "Outcomes and subjects": ["Outcome", "Subject (KO41a)", "Severity"],
     }.items():
         shown = run_app(demo_duckdb, page="pages/complaints.py", section=section)
+        # The tiles sum whichever grouping the open section queried: the same numbers.
+        assert metrics(shown) == metrics(at), section
         got = [
             json.loads(c.proto.spec)["layout"]["title"]["text"] for c in shown.get("plotly_chart")
         ]
