@@ -106,3 +106,11 @@ def record_reasons(conn: sa.Connection, names: tuple[str, ...]) -> None:
         table = _model_table(name, REASON_COLUMN)
         reason = reason_expression(name, table.c, _model_table("departments").c)
         conn.execute(sa.update(table).values({REASON_COLUMN: sa.func.coalesce(reason, VALID)}))
+        if conn.dialect.name != "duckdb":
+            # Row stores: finding rows without a verdict (added later) must not scan the table.
+            conn.execute(
+                sa.text(
+                    f'CREATE INDEX "ix_{name}_unchecked" ON "{name}" ("{REASON_COLUMN}") '
+                    f'WHERE "{REASON_COLUMN}" IS NULL'
+                )
+            )

@@ -123,6 +123,7 @@ def test_stored_verdicts_equal_the_rules_and_later_rows_are_still_checked(tmp_pa
             conn.execute(f'DROP TABLE IF EXISTS "{summary.name}"')
         written = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
         for table in set(TABLES) & written:
+            conn.execute(f'DROP INDEX "ix_{table}_unchecked"')
             conn.execute(f'ALTER TABLE "{table}" DROP COLUMN "{REASON_COLUMN}"')
     with_verdicts, rules_only = open_location(stored), open_location(bare)
     assert REASON_COLUMN in with_verdicts.table("feedback").c
