@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from ptx.errors import SourceError
 from ptx.rules import record_reasons
 from ptx.schema import SQL_TYPES, TABLES, Table
-from ptx.summaries import build_summaries
+from ptx.summaries import SUMMARIES, build_summaries, summary_table
 
 DUCKDB_TYPES = {"string": "VARCHAR", "date": "DATE", "integer": "BIGINT", "boolean": "BOOLEAN"}
 PANDAS_TYPES = {"string": "string", "integer": "Int64", "boolean": "boolean"}
@@ -97,6 +97,9 @@ class Writer:
             self._engine = sa.create_engine(normalise_url(url))
             self._meta = model_metadata(tables)
             with self._engine.begin() as conn:
+                # Writing replaces what ptx wrote before: its summaries, then the tables.
+                for summary in SUMMARIES.values():
+                    summary_table(summary).drop(conn, checkfirst=True)
                 self._meta.drop_all(conn)
                 self._meta.create_all(conn)
 

@@ -95,3 +95,16 @@ def test_range_and_channels_read_from_the_summary_agree(pair):
     with_summaries, rows_only = pair
     assert query.data_range(with_summaries) == query.data_range(rows_only)
     assert query.channels(with_summaries) == query.channels(rows_only)
+
+
+def test_writing_again_replaces_what_ptx_wrote(tmp_path):
+    """A database written twice (a URL target is not deleted first) ends with one copy of
+    everything, summaries included."""
+    from tests.builders import write_source
+
+    url = f"sqlite:///{tmp_path / 'twice.sqlite'}"
+    write_source(url)
+    write_source(url)
+    source = open_location(url)
+    assert set(source.summaries) == {"feedback"}
+    assert query.feedback_counts(source, ptx.Filters(), by=())["responses"].sum() == 7
