@@ -171,6 +171,10 @@ def measure(engine: str, rows: int, location: str, runs: int) -> dict:
     }
 
 
+def _ratio(x: float) -> str:
+    return f"{x:.1f}×" if x < 10 else f"{x:.0f}×"
+
+
 def table(results: list[dict]) -> str:
     """The results as a Markdown table."""
     head = (
@@ -186,10 +190,14 @@ def table(results: list[dict]) -> str:
             for p in PAGES
         )
         chart = "n/a" if r["first_chart"] is None else f"{r['first_chart']:.2f}"
+        over_bare, under_naive = (
+            _ratio(r["cold_run"] / r["bare"]),
+            _ratio(r["naive"] / r["cold_run"]),
+        )
         lines.append(
             f"| {r['engine']} | {r['rows']:,} | {r['cold_run']:.2f} / {r['cold_total']:.2f} | "
-            f"{r['startup']:.2f} | {chart} | {r['bare']:.3f} | {r['cold_run'] / r['bare']:.0f}× | "
-            f"{r['naive']:.2f} | {r['naive'] / r['cold_run']:.1f}× | {pages} | "
+            f"{r['startup']:.2f} | {chart} | {r['bare']:.3f} | {over_bare} | "
+            f"{r['naive']:.2f} | {under_naive} | {pages} | "
             f"{r['rss']:.0f} / {r['naive_rss']:.0f} |"
         )
     return "\n".join(lines)
