@@ -271,30 +271,16 @@ def breakdown_bars(
 ) -> go.Figure:
     """Horizontal bars per group with 95% interval whiskers; groups without a value (too few
     responses to show) are left empty."""
-    traces = [
-        go.Bar(
-            y=frame[group].astype(str),
-            x=frame[value],
-            orientation="h",
-            marker_color=PALETTE["blue"],
-            error_x={
-                "type": "data",
-                "symmetric": False,
-                "array": frame[high] - frame[value],
-                "arrayminus": frame[value] - frame[low],
-                "color": "#333333",
-                "thickness": 2,
-            },
-            hovertemplate="%{y}: %{x:.1f}<extra></extra>",
-        )
-    ]
-    return _figure(
-        traces,
-        title,
-        "",
-        xaxis={"title": {"text": x_title}},
-        height=80 + 45 * max(len(frame), 2),
-        hovermode="closest",
+    whiskers = {
+        "type": "data",
+        "symmetric": False,
+        "array": frame[high] - frame[value],
+        "arrayminus": frame[value] - frame[low],
+        "color": "#333333",
+        "thickness": 2,
+    }
+    return _horizontal_bars(
+        frame, group, value, title, x_title, colour=PALETTE["blue"], row=45, error_x=whiskers
     )
 
 
@@ -348,23 +334,41 @@ def share_bars(
     frame: pd.DataFrame, *, group: str, value: str, title: str, x_title: str
 ) -> go.Figure:
     """Horizontal bars of a share per group, largest at the top."""
-    traces = [
-        go.Bar(
-            y=frame[group].astype(str),
-            x=frame[value],
-            orientation="h",
-            marker_color=PALETTE["orange"],
-            hovertemplate="%{y}: %{x:.1f}<extra></extra>",
-        )
-    ]
+    return _horizontal_bars(
+        frame, group, value, title, x_title, colour=PALETTE["orange"], row=40, top_down=True
+    )
+
+
+def _horizontal_bars(
+    frame: pd.DataFrame,
+    group: str,
+    value: str,
+    title: str,
+    x_title: str,
+    *,
+    colour: str,
+    row: int,
+    error_x: dict | None = None,
+    top_down: bool = False,
+) -> go.Figure:
+    """One horizontal bar per group, ``row`` pixels each; ``top_down`` lists the first group
+    at the top."""
+    bar = go.Bar(
+        y=frame[group].astype(str),
+        x=frame[value],
+        orientation="h",
+        marker_color=colour,
+        error_x=error_x,
+        hovertemplate="%{y}: %{x:.1f}<extra></extra>",
+    )
     return _figure(
-        traces,
+        [bar],
         title,
         "",
         xaxis={"title": {"text": x_title}},
-        height=80 + 40 * max(len(frame), 2),
+        height=80 + row * max(len(frame), 2),
         hovermode="closest",
-        yaxis={"autorange": "reversed"},
+        **({"yaxis": {"autorange": "reversed"}} if top_down else {}),
     )
 
 
