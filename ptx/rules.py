@@ -93,7 +93,8 @@ def reason_expression(name: str, t, departments) -> sa.ColumnElement:
     return sa.case(*rules(name, t, departments), else_=sa.null())
 
 
-def _model_table(name: str, *extra: str) -> sa.TableClause:
+def model_table(name: str, *extra: str) -> sa.TableClause:
+    """A model table under its own name, with its columns (and ``extra`` ones)."""
     return sa.table(name, *[sa.column(c) for c in (*TABLES[name].column_names, *extra)])
 
 
@@ -103,8 +104,8 @@ def record_reasons(conn: sa.Connection, names: tuple[str, ...]) -> None:
     For tables ptx has just written under the model's names, with a departments table."""
     for name in names:
         conn.execute(sa.text(f'ALTER TABLE "{name}" ADD COLUMN "{REASON_COLUMN}" TEXT'))
-        table = _model_table(name, REASON_COLUMN)
-        reason = reason_expression(name, table.c, _model_table("departments").c)
+        table = model_table(name, REASON_COLUMN)
+        reason = reason_expression(name, table.c, model_table("departments").c)
         conn.execute(sa.update(table).values({REASON_COLUMN: sa.func.coalesce(reason, VALID)}))
         if conn.dialect.name != "duckdb":
             # Row stores: finding rows without a verdict (added later) must not scan the table.

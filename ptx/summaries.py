@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from ptx.rules import REASON_COLUMN, VALID
+from ptx.rules import REASON_COLUMN, VALID, model_table
 from ptx.schema import SQL_TYPES, TABLES
 
 
@@ -73,19 +73,14 @@ def summary_table(summary: Summary) -> sa.Table:
 
 def _counted_rows(summary: Summary) -> sa.Select:
     """The statement that counts the valid rows into the summary, in the store's row order."""
-    f = sa.table(
-        "feedback", *[sa.column(c) for c in (*TABLES["feedback"].column_names, REASON_COLUMN)]
-    )
+    f = model_table("feedback", REASON_COLUMN)
     dims = [f.c[c] for c in _FILTERED]
     checks = [f.c[REASON_COLUMN] == VALID]
     if summary.table == "feedback":
         dims += [f.c.rating_scale, f.c.rating]
         from_ = f
     else:
-        a = sa.table(
-            "feedback_answers",
-            *[sa.column(c) for c in (*TABLES["feedback_answers"].column_names, REASON_COLUMN)],
-        )
+        a = model_table("feedback_answers", REASON_COLUMN)
         dims += [a.c.question_id, a.c.answer_scale, a.c.answer]
         checks.append(a.c[REASON_COLUMN] == VALID)
         from_ = a.join(f, f.c.feedback_id == a.c.feedback_id)
@@ -112,6 +107,12 @@ def build_summaries(conn: sa.Connection, tables: tuple[str, ...]) -> None:
             sa.Index(f"ix{summary.name}", table.c.department_id, table.c.received_date).create(conn)
 
 
+def _has_unchecked(conn: sa.Connection, table) -> bool:
+    """Whether any row of the table has no stored verdict (added after ptx wrote it)."""
+    first = sa.select(sa.literal(1)).where(table.c[REASON_COLUMN].is_(None)).limit(1)
+    return conn.execute(first).first() is not None
+
+
 def usable_summaries(conn: sa.Connection, source_tables: dict, present: set[str]) -> dict:
     """model table -> summary Table, for the summaries present and complete.
 
@@ -121,18 +122,10 @@ def usable_summaries(conn: sa.Connection, source_tables: dict, present: set[str]
     for key, summary in SUMMARIES.items():
         if summary.name not in present or not all(s in source_tables for s in summary.sources):
             continue
-        complete = True
-        for name in summary.sources:
-            t = source_tables[name].c
-            if REASON_COLUMN not in t:
-                complete = False
-                break
-            unchecked = conn.execute(
-                sa.select(sa.literal(1)).where(t[REASON_COLUMN].is_(None)).limit(1)
-            ).first()
-            if unchecked is not None:
-                complete = False
-                break
+        complete = all(
+            REASON_COLUMN in source_tables[name].c and not _has_unchecked(conn, source_tables[name])
+            for name in summary.sources
+        )
         if complete:
             usable[key] = summary_table(summary)
     return usable

@@ -23,6 +23,13 @@ QUARANTINE_LIST_LIMIT = 10_000
 HIDDEN = ("_reason", REASON_COLUMN)  # not part of a listed row's data
 
 
+def _rules_and_verdict(source: Source, name: str):
+    """(the rules' reason expression, the stored verdict column or None)."""
+    t = source.table(name).c
+    live = reason_expression(name, t, source.table("departments").c)
+    return live, t.get(REASON_COLUMN)
+
+
 @lru_cache(maxsize=64)
 def quarantine_reason(source: Source, name: str) -> sa.ColumnElement:
     """SQL expression: why a row of ``name`` is quarantined, or NULL when it is valid.
@@ -30,24 +37,20 @@ def quarantine_reason(source: Source, name: str) -> sa.ColumnElement:
     Where ptx wrote the table it stored each row's verdict (see :mod:`ptx.rules`); rows without
     one (added to the table later) are checked against the rules here. Built once per open source
     and table (every aggregate statement embeds it)."""
-    t = source.table(name).c
-    live = reason_expression(name, t, source.table("departments").c)
-    if REASON_COLUMN not in t:
+    live, stored = _rules_and_verdict(source, name)
+    if stored is None:
         return live
-    stored = t[REASON_COLUMN]
     return sa.case((stored == VALID, sa.null()), (stored.is_(None), live), else_=stored)
 
 
 @lru_cache(maxsize=64)
 def valid(source: Source, name: str) -> sa.ColumnElement:
     """SQL predicate true for the rows of ``name`` that pass validation."""
-    t = source.table(name).c
-    live = reason_expression(name, t, source.table("departments").c).is_(None)
-    if REASON_COLUMN not in t:
-        return live
-    stored = t[REASON_COLUMN]
+    live, stored = _rules_and_verdict(source, name)
+    if stored is None:
+        return live.is_(None)
     # The stored verdict first: the rules run only for rows that have none.
-    return sa.or_(stored == VALID, sa.and_(stored.is_(None), live))
+    return sa.or_(stored == VALID, sa.and_(stored.is_(None), live.is_(None)))
 
 
 @dataclass(frozen=True)
