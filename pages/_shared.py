@@ -1,26 +1,30 @@
-"""What every page shares: the open source, the sidebar filters, and cached calls into ptx.
+"""What every page shares: the frame (navigation and the sidebar filters), the cached calls
+into the ptx facade, and a table with its download.
 
 The sidebar widgets are bound to the URL (``bind="query-params"``), so a copied link restores
-the view and the choice holds across pages. Only small aggregate frames are cached, keyed by the
-source and the filter values.
+the view and the choice holds across pages. The facade's results are cached, keyed by the
+source and the small values of the call (filters, measure, period...).
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-import pandas as pd
 import streamlit as st
 
 import ptx
-from ptx.disclosure import Disclosure, disclosure_table
-from ptx.kpis import default_window
 
 CACHE_TTL_SECONDS = 600
 ALL = "All"
+
+PAGES = (
+    ("pages/overview.py", "Overview", ":material/dashboard:"),
+    ("pages/feedback.py", "Feedback", ":material/reviews:"),
+    ("pages/complaints.py", "Complaints", ":material/report:"),
+    ("pages/departments.py", "Departments", ":material/leaderboard:"),
+    ("pages/data.py", "Data", ":material/database:"),
+)
 
 
 @dataclass(frozen=True)
@@ -32,7 +36,7 @@ class View:
     as_of: date
     filters: ptx.Filters
     scope: str  # the filters in words, for titles and captions
-    disclosure: Disclosure  # small-number suppression, on unless switched off
+    disclosure: ptx.Disclosure  # small-number suppression, on unless switched off
 
 
 def _config_key() -> tuple[str, str]:
@@ -46,39 +50,39 @@ def _open_source(location: str, config_path: str) -> ptx.Source:
     return ptx.open_source(config)
 
 
-def source_for(key: tuple[str, str]) -> ptx.Source:
-    return _open_source(*key)
-
-
 # What a slow call is doing, shown in a spinner (Streamlit shows one only after half a second,
 # so cache hits and quick queries never flash it).
 DOING = {
-    "headline_counts": "Counting this period and the one before",
-    "feedback_counts": "Counting feedback responses",
-    "answer_counts": "Counting answers to survey questions",
-    "complaint_counts": "Counting complaints",
-    "stage_counts": "Timing complaints in working days",
-    "activity_totals": "Adding up patient episodes",
-    "resolutions_by_month": "Counting resolved complaints by month",
+    "headline": "Counting this period and the one before",
+    "trend": "Computing the trend and its limits",
+    "trend_measures": "Listing the measures",
+    "breakdown": "Counting feedback by group",
+    "complaint_timing": "Timing complaints in working days",
+    "complaint_backlog": "Counting the open backlog",
+    "complaint_mix": "Counting outcomes and subjects",
     "oldest_open": "Finding the oldest open complaints",
+    "compare_departments": "Comparing departments",
+    "department_heatmap": "Comparing every department on every measure",
     "validation_report": "Checking every row of the source",
     "quarantined_rows": "Listing the quarantined rows",
     "data_range": "Reading the first and last dates in the source",
-    "departments": "Reading the departments",
+    "as_of": "Reading the as-of date",
+    "hierarchy": "Reading the departments",
+    "channels": "Reading the feedback channels",
 }
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
-def _cached(module: str, function: str, source_key: tuple[str, str], *args, **kwargs):
-    func = getattr(importlib.import_module(module), function)
-    return func(source_for(source_key), *args, **kwargs)
+def _cached(function: str, source_key: tuple[str, str], *args, **kwargs):
+    return getattr(ptx, function)(_open_source(*source_key), *args, **kwargs)
 
 
-def compute(func, view: View, *args, **kwargs):
-    """Call a ptx function ``func(source, *args)`` through the cache, saying what it does
+def compute(func, view: View | tuple[str, str], *args, **kwargs):
+    """Call a facade function ``func(source, *args)`` through the cache, saying what it does
     while it is slow."""
-    with st.spinner(DOING.get(func.__name__, "Querying the source") + "…", show_time=True):
-        return _cached(func.__module__, func.__name__, view.source_key, *args, **kwargs)
+    key = view.source_key if isinstance(view, View) else view
+    with st.spinner(DOING[func.__name__] + "…", show_time=True):
+        return _cached(func.__name__, key, *args, **kwargs)
 
 
 def _choice(value: str | None) -> tuple[str, ...]:
@@ -88,12 +92,11 @@ def _choice(value: str | None) -> tuple[str, ...]:
 def sidebar() -> View:
     """Draw the shared filters and return the view they describe."""
     key = _config_key()
-    source = source_for(key)
-    with st.spinner("Reading the dates and departments in the source…", show_time=True):
-        as_of = _cached("ptx.query", "as_of_date", key)
-        first, _ = _cached("ptx.query", "data_range", key)
-        deps = _cached("ptx.query", "departments", key)
-    start_default, end_default = default_window(as_of)
+    source = _open_source(*key)
+    as_of = compute(ptx.as_of, key)
+    first, _ = compute(ptx.data_range, key)
+    tree = compute(ptx.hierarchy, key)
+    start_default, end_default = ptx.default_window(as_of)
     start_default = max(start_default, first or start_default)
 
     bar = st.sidebar
@@ -110,38 +113,31 @@ def sidebar() -> View:
     if start is not None and end is None:  # the second date is still being picked
         end = as_of
 
-    sites = [ALL, *sorted(deps["site"].unique())]
-    site = bar.selectbox("Site", sites, key="site", bind="query-params")
-    in_site = deps if site == ALL else deps[deps["site"] == site]
+    site = bar.selectbox("Site", [ALL, *tree.sites()], key="site", bind="query-params")
+    site_choice = None if site == ALL else site
     division = bar.selectbox(
-        "Division",
-        [ALL, *sorted(in_site["division"].unique())],
-        key="division",
-        bind="query-params",
+        "Division", [ALL, *tree.divisions(site_choice)], key="division", bind="query-params"
     )
-    in_division = in_site if division == ALL else in_site[in_site["division"] == division]
-    labels = department_labels(in_division)
+    labels = tree.labels(site_choice, None if division == ALL else division)
 
     def follow_department() -> None:
         # Choosing a department also sets its site and division, so the URL names all three.
-        chosen = st.session_state.get("dept")
-        if chosen and chosen != ALL:
-            row = deps.loc[deps["department_id"] == chosen].iloc[0]
-            st.session_state["site"] = row["site"]
-            st.session_state["division"] = row["division"]
+        chosen = tree.get(st.session_state.get("dept") or "")
+        if chosen is not None:
+            st.session_state["site"] = chosen.site
+            st.session_state["division"] = chosen.division
 
     department = bar.selectbox(
         "Department",
-        [ALL, *sorted(labels, key=labels.get)],
+        [ALL, *labels],
         format_func=lambda d: labels.get(d, d),
         key="dept",
         bind="query-params",
         on_change=follow_department,
     )
-    channel_options = _cached("ptx.query", "channels", key)
     chosen_channels = bar.multiselect(
         "Feedback channel",
-        channel_options,
+        compute(ptx.channels, key),
         key="channel",
         bind="query-params",
         placeholder="All channels",
@@ -154,21 +150,22 @@ def sidebar() -> View:
         departments=_choice(department),
         channels=tuple(chosen_channels),
     )
-    if department != ALL:  # a department names its own site and division
-        row = deps.loc[deps["department_id"] == department].iloc[0]
-        parts = [row["site"], row["division"], labels[department]]
-    else:
-        parts = [p for p in (site, division) if p != ALL]
+    chosen = tree.get(department)
+    parts = (
+        [chosen.site, chosen.division, chosen.label]
+        if chosen
+        else [p for p in (site, division) if p != ALL]
+    )
     scope = " › ".join(parts) if parts else "Whole organisation"
     if chosen_channels:
         scope += " · " + ", ".join(chosen_channels)
+    rule = ptx.Disclosure()
     suppress = bar.toggle(
         "Suppress small numbers",
         value=True,
         key="suppress",
         bind="query-params",
-        help="Counts of 1-7 shown as *, exported counts rounded to 5, and no percentage for "
-        "fewer than 10 responses (NHS Digital disclosure-control practice).",
+        help=rule.describe(),
     )
     bar.caption(f"Source: {source.label}  \nData as of {as_of:%d %b %Y}")
     return View(
@@ -177,19 +174,8 @@ def sidebar() -> View:
         as_of=as_of,
         filters=filters,
         scope=scope,
-        disclosure=Disclosure(enabled=suppress),
+        disclosure=ptx.Disclosure(enabled=suppress),
     )
-
-
-def department_labels(deps: pd.DataFrame) -> dict[str, str]:
-    """department_id -> the name shown (and put in the URL); duplicates get their division."""
-    counts = deps["department_name"].value_counts()
-    return {
-        row.department_id: row.department_name
-        if counts[row.department_name] == 1
-        else f"{row.department_name} ({row.division}, {row.site})"
-        for row in deps.itertuples()
-    }
 
 
 def show_error(exc: ptx.PtxError) -> None:
@@ -197,68 +183,44 @@ def show_error(exc: ptx.PtxError) -> None:
     st.stop()
 
 
-def frame_done(current: View) -> None:
-    """Called by dashboard.py once the frame has drawn the filters for this run."""
-    st.session_state["_ptx_view"] = current
+def frame() -> st.Page:
+    """The frame of every run: navigation and the shared filters. Returns the page to run."""
+    page = st.navigation(
+        [
+            st.Page(path, title=title, icon=icon, default=i == 0)
+            for i, (path, title, icon) in enumerate(PAGES)
+        ]
+    )
+    try:
+        st.session_state["_ptx_view"] = sidebar()
+    except ptx.PtxError as exc:
+        show_error(exc)
     st.session_state["_ptx_frame_ran"] = True
+    return page
 
 
 def view() -> View:
     """The view the frame drew for this run.
 
-    With a folder named ``pages/`` beside the entry file, Streamlit 1.67 starts a fresh server
-    (and every AppTest run after the first) in its legacy multipage mode, which runs a page file
-    without the entry file when the URL names a page. The run then starts again with that mode
-    off, so the frame (navigation and filters) runs first.
+    With a folder named ``pages/`` beside the entry file, a fresh Streamlit server runs its
+    first script run in the legacy multipage mode, which runs the page a URL names without the
+    entry file. Such a run draws the frame here, whose ``st.navigation`` ends that mode for the
+    server, and starts again, so the entry file runs first from then on.
     """
     if not st.session_state.pop("_ptx_frame_ran", False):
-        if st.session_state.get("_ptx_frame_retry"):
-            raise RuntimeError("The dashboard frame did not run before the page.")
-        from streamlit.runtime.pages_manager import PagesManager
-
-        st.session_state["_ptx_frame_retry"] = True
-        PagesManager.uses_pages_directory = False
+        frame()
+        st.session_state.pop("_ptx_frame_ran", None)
         st.rerun()
-    st.session_state.pop("_ptx_frame_retry", None)
     return st.session_state["_ptx_view"]
 
 
-def format_value(value: float, unit: str) -> str:
-    if pd.isna(value):
-        return "–"
-    if unit == "%":
-        return f"{value:.1f}%"
-    if unit == "count":
-        return f"{value:,.0f}"
-    return f"{value:,.1f}"
+def download(frame, *, key: str, file_name: str, label: str = "Download (CSV)") -> None:
+    """A download button for a table as CSV."""
+    data = frame.to_csv(index=False).encode("utf-8")
+    st.download_button(label, data, file_name=file_name, mime="text/csv", key=f"download_{key}")
 
 
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    return frame.to_csv(index=False).encode("utf-8")
-
-
-def table(
-    frame: pd.DataFrame,
-    *,
-    key: str,
-    file_name: str,
-    rule: Disclosure | None = None,
-    count_cols: Sequence[str] = (),
-    rate_cols: Sequence[str] = (),
-    n_col: str | None = None,
-    decimals: int = 1,
-    label: str = "Download (CSV)",
-) -> None:
-    """A table and its CSV download. With a disclosure ``rule``, the screen shows suppressed
-    counts and rates and the download rounds counts too, as NHS Digital practice asks."""
-    shown, exported = frame, frame
-    if rule is not None:
-        options = dict(
-            count_cols=count_cols, rate_cols=rate_cols, n_col=n_col, rule=rule, decimals=decimals
-        )
-        shown = disclosure_table(frame, **options)
-        exported = disclosure_table(frame, export=True, **options)
-    st.dataframe(shown, hide_index=True, key=key)
-    st.download_button(
-        label, csv_bytes(exported), file_name=file_name, mime="text/csv", key=f"download_{key}"
-    )
+def table(result, *, key: str, file_name: str, label: str = "Download (CSV)") -> None:
+    """A result's table, and its export (suppression applied, counts rounded) as CSV."""
+    st.dataframe(result.table(), hide_index=True, key=key)
+    download(result.table(export=True), key=key, file_name=file_name, label=label)

@@ -3,12 +3,11 @@
 import streamlit as st
 
 import ptx
-from pages._shared import compute, table, view
-from ptx import query
+from pages._shared import compute, download, view
 
 v = view()
 st.title("Data")
-first, last = compute(query.data_range, v)
+first, last = compute(ptx.data_range, v)
 about = st.columns(4)
 about[0].metric("Source", v.source.kind)
 about[1].metric("As-of date", f"{v.as_of:%d %b %Y}")
@@ -34,14 +33,20 @@ if report.ok:
     st.success("Every row passed validation.")
 else:
     st.warning(f"{report.quarantined:,} row(s) quarantined: they are left out of every figure.")
-    st.dataframe(report.reasons, hide_index=True, key="data_reasons")
+    st.dataframe(
+        report.reasons,
+        hide_index=True,
+        key="data_reasons",
+        column_config={"table": "Table", "reason": "Reason", "rows": "Rows"},
+    )
 for warning in report.warnings:
     st.info(warning)
 
 st.subheader("Quarantined rows")
 rows = compute(ptx.quarantined_rows, v)
 if len(rows):
-    table(
+    st.dataframe(rows, hide_index=True, key="data_quarantine")
+    download(
         rows,
         key="data_quarantine",
         file_name="ptx-quarantine.csv",

@@ -4,8 +4,8 @@ from datetime import date
 
 import streamlit as st
 
+import ptx
 from pages._shared import compute, table, view
-from ptx import charts, measures, query, spc
 
 VARIATION_TEXT = {
     "common_cause": ("gray", "Common cause variation: no signal"),
@@ -21,12 +21,6 @@ ASSURANCE_TEXT = {
     "consistent_fail": ("orange", "Assurance: will consistently miss the target"),
     "inconsistent": ("gray", "Assurance: will sometimes meet and sometimes miss the target"),
 }
-BREAKDOWN_LABELS = {
-    "channel": "Channel",
-    "age_band": "Age band",
-    "sex": "Sex",
-    "ethnicity": "Ethnicity",
-}
 
 v = view()
 st.title("Feedback")
@@ -35,7 +29,7 @@ st.caption(f"{v.scope} · {v.filters.start:%d %b %Y} to {v.filters.end:%d %b %Y}
 period = (
     st.segmented_control(
         "Period",
-        measures.PERIODS,
+        ("week", "month", "quarter"),
         default="month",
         key="period",
         bind="query-params",
@@ -43,15 +37,12 @@ period = (
     )
     or "month"
 )
-grain = measures.query_grain(period)
-counts = compute(query.feedback_counts, v, v.filters, (grain,))
-answers = compute(query.answer_counts, v, v.filters, (grain,))
-available = {**measures.FIXED, **measures.question_measures(answers)}
-
+available = compute(ptx.trend_measures, v, v.filters, "feedback")
 left, middle, right = st.columns([2, 1, 1])
 key = left.selectbox(
     "Measure",
     list(available),
+    index=list(available).index("fft_pct_positive"),
     format_func=lambda k: available[k].label,
     key="measure",
     bind="query-params",
@@ -69,7 +60,7 @@ if measure.proportion:
         help="XmR: Making Data Count's default. p-chart: limits from each period's own number "
         "of responses, for periods whose sizes vary a lot.",
     )
-shift = right.radio(
+run_length = right.radio(
     "Run rule",
     [7, 6],
     key="run",
@@ -96,29 +87,21 @@ with st.expander("Target and rebasing"):
         max_value=v.filters.end,
     )
 
-options = spc.SpcOptions(
-    improvement=measure.improvement,
-    shift_length=shift,
-    trend_length=shift,
+result = compute(
+    ptx.trend,
+    v,
+    key,
+    v.filters,
+    period=period,
+    chart=chart_type,
     target=target,
     rebase_at=(rebase,) if isinstance(rebase, date) else (),
-)
-result = measures.trend(
-    measure,
-    counts,
-    answers,
-    period=period,
-    start=v.filters.start,
-    end=v.filters.end,
-    options=options,
-    chart_type=chart_type,
+    run_length=run_length,
     rule=v.disclosure,
 )
-
 hidden_note = (
-    f" {result.hidden_periods} {period}(s) with fewer than {v.disclosure.min_rate_n} responses "
-    "are not shown."
-    if result.hidden_periods
+    f" {result.suppressed} {period}(s) not shown: too few to show without identifying people."
+    if result.suppressed
     else ""
 )
 if result.chart.empty:
@@ -130,81 +113,31 @@ else:
         colour, text = ASSURANCE_TEXT[result.assurance]
         badges += f" :{colour}-badge[{text}]"
     if result.chart["trial_limits"].any():
-        badges += f" :gray-badge[Trial limits: fewer than {spc.MIN_BASELINE} points]"
+        badges += " :gray-badge[Trial limits: too few points for fixed limits]"
     st.markdown(badges)
-    st.plotly_chart(
-        charts.spc_chart(
-            result.chart,
-            title=f"{measure.label} by {period}",
-            y_title=measure.label,
-            band=result.series if measure.proportion else None,
-            target=target,
-        ),
-        key="feedback_spc",
-        theme=None,
-    )
-    method = (
-        "XmR chart, Making Data Count rules (NHS England 2023 update)."
-        if chart_type == "xmr"
-        else "p-chart with limits from each period's responses."
-    )
-    st.caption(f"{measure.label}: {measure.definition}. {method}{hidden_note}")
+    st.plotly_chart(result.figure(), key="feedback_spc", theme=None)
+    st.caption(result.method + hidden_note)
     if result.signals:
         st.markdown("**What the chart shows**\n\n" + "\n".join(f"- {s}" for s in result.signals))
     else:
         st.markdown("**What the chart shows**: only common-cause variation — no signal to act on.")
 
 st.subheader("Breakdowns")
-breakdown_key = (
-    key if key in ("fft_pct_positive", "fft_pct_negative", "nps") else ("fft_pct_positive")
-)
-breakdown_label = available[breakdown_key].label
+breakdowns = ptx.measures_for("breakdown")
+breakdown_key = key if key in breakdowns else "fft_pct_positive"
+labels = ptx.BREAKDOWNS
 # Only the open tab is computed (a click reruns the page), and the URL names it.
-tabs = st.tabs(
-    [BREAKDOWN_LABELS[b] for b in measures.BREAKDOWNS],
-    key="breakdown",
-    on_change="rerun",
-    bind="query-params",
-)
-for tab, by in zip(tabs, measures.BREAKDOWNS, strict=True):
+tabs = st.tabs(list(labels.values()), key="breakdown", on_change="rerun", bind="query-params")
+for tab, by in zip(tabs, labels, strict=True):
     if not tab.open:
         continue
-    grouped = compute(query.feedback_counts, v, v.filters, (by,))
-    groups = measures.breakdown(grouped, by, breakdown_key, v.disclosure)
+    groups = compute(ptx.breakdown, v, breakdown_key, by, v.filters, rule=v.disclosure)
     with tab:
-        if groups.empty:
+        if groups.values.empty:
             st.info("No responses for this selection.")
             continue
-        st.plotly_chart(
-            charts.breakdown_bars(
-                groups,
-                group="group",
-                value="value",
-                low="low",
-                high="high",
-                title=f"{breakdown_label} by {BREAKDOWN_LABELS[by].lower()}",
-                x_title=breakdown_label,
-            ),
-            key=f"breakdown_{by}",
-            theme=None,
-        )
-        table(
-            groups,
-            key=f"breakdown_table_{by}",
-            file_name=f"ptx-{breakdown_key}-by-{by}.csv",
-            rule=v.disclosure,
-            count_cols=["responses"],
-            rate_cols=["value", "low", "high"],
-            n_col="responses",
-        )
+        st.plotly_chart(groups.figure(), key=f"breakdown_{by}", theme=None)
+        table(groups, key=f"breakdown_table_{by}", file_name=f"ptx-{breakdown_key}-by-{by}.csv")
 
 st.subheader("The numbers behind the chart")
-table(
-    result.numbers(),
-    key="feedback_table",
-    file_name=f"ptx-{key.replace(':', '-')}-{period}.csv",
-    rule=v.disclosure,
-    count_cols=["numerator", "denominator"] if measure.proportion else ["denominator"],
-    rate_cols=["value", "low", "high", "mean", "lpl", "upl"],
-    n_col="denominator",
-)
+table(result, key="feedback_table", file_name=f"ptx-{key.replace(':', '-')}-{period}.csv")

@@ -1,26 +1,127 @@
 """ptx: patient-experience metrics over SQL or CSV sources.
 
-The public API; the dashboard and the ``ptx`` command use nothing else.
+The facade a notebook, a scheduled job, the ``ptx`` command and the dashboard use::
+
+    import ptx
+
+    source = ptx.open_source("data/demo.duckdb")
+    ward = ptx.Filters(departments=["Respiratory Ward"])
+    fft = ptx.trend(source, "FFT % positive", ward, period="month")
+    fft.signals, fft.to_frame(), fft.figure()
+
+One call per question: :func:`headline`, :func:`trend`, :func:`breakdown`,
+:func:`complaint_timing`, :func:`complaint_backlog`, :func:`complaint_mix`,
+:func:`oldest_open`, :func:`compare_departments`, :func:`department_heatmap`,
+:func:`validation_report`. Each returns a frozen result with the numbers (the small-number
+rule applied), the method, what was suppressed, ``to_frame()``, ``table()`` and ``figure()``.
+Every measure is defined once, in :data:`CATALOG`.
+
+What the modules own:
+
+- sources, config, ingest, store, summaries, rules, schema, validate, workdays: finding,
+  opening, importing, writing and checking sources; the data model; the working-day calendar;
+- query, timing, counts: filters to SQLAlchemy Core aggregate statements, small frames back;
+- stats, spc, compare, survival, feedback, complaints: pure, cited statistics;
+- catalog, measures, kpis, departments, disclosure: the measure catalog, each measure's
+  arithmetic, the headline, department comparisons, and the small-number rule;
+- charts: plotly figures drawn from results; api: this facade; cli, demo, bench: the command.
 """
 
+from pathlib import Path
+
+from ptx.api import BREAKDOWN_LABELS as BREAKDOWNS
+from ptx.api import (
+    COMPARE_BY,
+    Backlog,
+    Breakdown,
+    Comparison,
+    ComplaintMix,
+    ComplaintTiming,
+    Headline,
+    Heatmap,
+    OldestOpen,
+    Tile,
+    Trend,
+    as_of,
+    breakdown,
+    channels,
+    compare_departments,
+    complaint_backlog,
+    complaint_mix,
+    complaint_timing,
+    data_range,
+    default_window,
+    department_heatmap,
+    format_value,
+    headline,
+    hierarchy,
+    oldest_open,
+    trend,
+    trend_measures,
+)
+from ptx.catalog import CATALOG, Measure, measure, measures_for
 from ptx.config import Config, load_config
+from ptx.disclosure import Disclosure
 from ptx.errors import ConfigError, PtxError, SchemaError, SourceError
 from ptx.query import Filters
-from ptx.sources import Source, open_source
+from ptx.sources import Source
+from ptx.sources import open_source as _open_configured
 from ptx.validate import ValidationReport, quarantined_rows, validation_report
 
+
+def open_source(location: "str | Path | Config | None" = None) -> Source:
+    """Open a source: a path (DuckDB, SQLite, a folder of CSV/Parquet), a SQLAlchemy URL, or a
+    :class:`Config`; with nothing, the configured one (PTX_SOURCE, ptx.toml, the demo)."""
+    if isinstance(location, Config):
+        return _open_configured(location)
+    return _open_configured(load_config(location=None if location is None else str(location)))
+
+
 __all__ = [
+    "BREAKDOWNS",
+    "COMPARE_BY",
+    "CATALOG",
+    "Backlog",
+    "Breakdown",
+    "Comparison",
+    "ComplaintMix",
+    "ComplaintTiming",
     "Config",
     "ConfigError",
+    "Disclosure",
     "Filters",
+    "Headline",
+    "Heatmap",
+    "Measure",
+    "OldestOpen",
     "PtxError",
     "SchemaError",
     "Source",
     "SourceError",
+    "Tile",
+    "Trend",
     "ValidationReport",
+    "as_of",
+    "breakdown",
+    "channels",
+    "data_range",
+    "default_window",
+    "format_value",
+    "hierarchy",
+    "compare_departments",
+    "complaint_backlog",
+    "complaint_mix",
+    "complaint_timing",
+    "department_heatmap",
+    "headline",
     "load_config",
+    "measure",
+    "measures_for",
+    "oldest_open",
     "open_source",
     "quarantined_rows",
+    "trend",
+    "trend_measures",
     "validation_report",
 ]
 __version__ = "0.1.0"

@@ -30,6 +30,16 @@ FONT_SIZE = 16
 # The look of Plotly's "plotly_white", written out: naming a template makes Plotly copy and
 # validate the whole of it for every figure (about 15 ms each, on every rerun).
 GRID = "#EBF0F8"
+INK = "#333333"  # mean lines, whiskers, the organisation's line
+LIMIT_INK = "#555555"  # funnel limits
+# The heatmap's diverging scale: orange (worse) through light grey to blue (better).
+HEAT_SCALE = [
+    [0.0, PALETTE["orange"]],
+    [0.25, "#F5C77E"],
+    [0.5, "#EEEEEE"],
+    [0.75, "#9CC9E6"],
+    [1.0, PALETTE["blue"]],
+]
 AXIS_STYLE = {"gridcolor": GRID, "linecolor": GRID, "zerolinecolor": GRID, "automargin": True}
 
 
@@ -212,7 +222,7 @@ def spc_chart(
                     mode="lines",
                     name=name or "process limits",
                     line={
-                        "color": PALETTE["grey"] if col != "mean" else "#333333",
+                        "color": PALETTE["grey"] if col != "mean" else INK,
                         "dash": dash,
                         "width": 1.5 if col != "mean" else 2,
                         "shape": "hv",
@@ -276,7 +286,7 @@ def breakdown_bars(
         "symmetric": False,
         "array": frame[high] - frame[value],
         "arrayminus": frame[value] - frame[low],
-        "color": "#333333",
+        "color": INK,
         "thickness": 2,
     }
     return _horizontal_bars(
@@ -418,14 +428,14 @@ def funnel_plot(
                 mode="lines",
                 name=label or "",
                 showlegend=label is not None,
-                line={"color": "#555555", "dash": dash, "width": 1.5},
+                line={"color": LIMIT_INK, "dash": dash, "width": 1.5},
                 hoverinfo="skip",
                 legendgroup=col[-3:],
             )
         )
     organisation = _reference_line(
         y=result.target * scale,
-        line={"color": "#333333", "width": 1.5},
+        line={"color": INK, "width": 1.5},
         text="organisation",
         below=True,
     )
@@ -479,13 +489,7 @@ def verdict_heatmap(frame: pd.DataFrame, *, title: str) -> go.Figure:
         labels[i, j] = "*" if score != score else f"{value:.1f}"
     ids = dict(zip(frame["department"], frame["department_id"], strict=False))
     custom = [[ids[d]] * len(measures) for d in departments]
-    scale = [
-        [0.0, PALETTE["orange"]],
-        [0.25, "#F5C77E"],
-        [0.5, "#EEEEEE"],
-        [0.75, "#9CC9E6"],
-        [1.0, PALETTE["blue"]],
-    ]
+    scale = HEAT_SCALE
     traces = [
         go.Heatmap(
             z=z,

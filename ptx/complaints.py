@@ -129,55 +129,6 @@ def resolution_summary(stage: pd.DataFrame, by: tuple[str, ...] = ()) -> pd.Data
     return survival.summary(grouped, by)
 
 
-SERIES = {
-    "received": ("Complaints received", "count", "decrease"),
-    "per_1000": ("Complaints per 1,000 episodes", "rate", "decrease"),
-    "resolved_in_target": ("% resolved in target (by month received)", "%", "increase"),
-}
-
-
-def monthly_series(
-    key: str,
-    received: pd.DataFrame,
-    episodes: pd.DataFrame,
-    stage_by_month: pd.DataFrame,
-    target_days: int,
-) -> pd.DataFrame:
-    """A complaint measure per month: columns ``period, value, numerator, denominator``.
-
-    ``received``: complaint_counts by month; ``episodes``: activity_totals by month;
-    ``stage_by_month``: stage_counts("resolved") by month (of receipt).
-    """
-    if key == "received":
-        return pd.DataFrame(
-            {
-                "period": received["month"],
-                "value": received["received"].astype(float),
-                "numerator": received["received"],
-                "denominator": received["received"],
-            }
-        )
-    if key == "per_1000":
-        merged = received.merge(episodes, on="month", how="inner")
-        merged = merged[merged["episodes"] > 0]
-        return pd.DataFrame(
-            {
-                "period": merged["month"],
-                "value": 1000 * merged["received"] / merged["episodes"],
-                "numerator": merged["received"],
-                "denominator": merged["episodes"],
-            }
-        )
-    if key == "resolved_in_target":
-        rows = []
-        for month, part in stage_by_month.groupby("month"):
-            share = within_target(part, target_days)
-            if share.due:
-                rows.append((month, share.pct, share.met, share.due))
-        return pd.DataFrame(rows, columns=["period", "value", "numerator", "denominator"])
-    raise ValueError(f"unknown complaint series {key!r}")
-
-
 def why_medians_differ(row: pd.Series) -> str:
     """One sentence on the censored and naive medians."""
     if np.isnan(row["median"]):

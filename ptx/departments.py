@@ -8,100 +8,17 @@ say "better" or "worse" whatever the measure's direction.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from ptx import compare
-from ptx.complaints import target_counts
-from ptx.feedback import fft_summary
+from ptx.catalog import Measure, measures_for
+from ptx.config import ComplaintSettings
+from ptx.measures import evaluate
 
-
-@dataclass(frozen=True)
-class Comparison:
-    key: str
-    label: str
-    short: str  # column heading in the heatmap
-    kind: str  # compare.KINDS
-    better: str  # "higher" or "lower"
-    scale: float  # display multiplier: 100 for percentages, 1,000 for per-1,000 rates
-    unit: str
-    inputs: tuple[str, ...]  # the count frames it is computed from (see INPUTS)
-
-
-# The count frames behind the comparisons, each grouped by department_id: feedback_counts,
-# complaint_counts, activity_totals, and stage_counts for each complaint stage.
-INPUTS = ("feedback", "complaints", "activity", "acknowledged", "resolved")
-
-
-COMPARISONS = {
-    c.key: c
-    for c in (
-        Comparison(
-            "fft_pct_positive",
-            "FFT % positive",
-            "FFT<br>% positive",
-            "proportion",
-            "higher",
-            100,
-            "%",
-            ("feedback",),
-        ),
-        Comparison(
-            "fft_pct_negative",
-            "FFT % negative",
-            "FFT<br>% negative",
-            "proportion",
-            "lower",
-            100,
-            "%",
-            ("feedback",),
-        ),
-        Comparison(
-            "ltr_mean",
-            "Mean likelihood to recommend (0-10)",
-            "Recommend<br>mean 0-10",
-            "mean",
-            "higher",
-            1,
-            "",
-            ("feedback",),
-        ),
-        Comparison(
-            "complaints_per_1000",
-            "Complaints per 1,000 episodes",
-            "Complaints<br>per 1,000",
-            "rate",
-            "lower",
-            1000,
-            " per 1,000",
-            ("complaints", "activity"),
-        ),
-        Comparison(
-            "ack_in_time",
-            "% complaints acknowledged in time",
-            "Acknowledged<br>in time",
-            "proportion",
-            "higher",
-            100,
-            "%",
-            ("acknowledged",),
-        ),
-        Comparison(
-            "resolved_in_target",
-            "% complaints resolved in target",
-            "Resolved<br>in target",
-            "proportion",
-            "higher",
-            100,
-            "%",
-            ("resolved",),
-        ),
-    )
-}
 # Heatmap codes: +2 much better ... -2 much worse, oriented by the measure's direction.
 VERDICT_SCORE = dict(zip(compare.VERDICTS, (2, 1, 0, -1, -2), strict=True))
 SCORE_TEXT = {
@@ -113,79 +30,61 @@ SCORE_TEXT = {
 }
 
 
-def _feedback_measures(feedback: pd.DataFrame, rows: list[tuple]) -> float | None:
-    """Append the FFT and likelihood-to-recommend measures; return the pooled 0-10 SD."""
-    ltr_sd = None
-    fft = fft_summary(feedback, by=["department_id"])
-    for r in fft.itertuples():
-        if r.responses:
-            rows.append(
-                (
-                    "fft_pct_positive",
-                    r.department_id,
-                    r.positive,
-                    r.responses,
-                    r.positive / r.responses,
-                )
-            )
-            rows.append(
-                (
-                    "fft_pct_negative",
-                    r.department_id,
-                    r.negative,
-                    r.responses,
-                    r.negative / r.responses,
-                )
-            )
+def comparisons() -> dict[str, Measure]:
+    """The catalog measures that departments are compared on."""
+    return measures_for("funnel")
+
+
+def pooled_sd(feedback: pd.DataFrame) -> float | None:
+    """Pooled within-department standard deviation of the 0-10 answers (for mean funnels)."""
     ltr = feedback[feedback["rating_scale"] == "ltr11"]
-    if len(ltr):
-        weights = ltr["responses"].to_numpy(float)
-        ratings = ltr["rating"].to_numpy(float)
-        # Pooled within-department standard deviation of the individual answers.
-        means = ltr.groupby("department_id").apply(
-            lambda g: np.average(g["rating"], weights=g["responses"]), include_groups=False
-        )
-        within = ratings - ltr["department_id"].map(means).to_numpy(float)
-        dof = weights.sum() - len(means)
-        ltr_sd = float(np.sqrt((weights * within**2).sum() / dof)) if dof > 0 else None
-        for dept, g in ltr.groupby("department_id"):
-            n = g["responses"].sum()
-            total = (g["rating"] * g["responses"]).sum()
-            rows.append(("ltr_mean", dept, total, n, total / n))
-    return ltr_sd
+    if ltr.empty:
+        return None
+    weights = ltr["responses"].to_numpy(float)
+    ratings = ltr["rating"].to_numpy(float)
+    totals = (ltr["rating"] * ltr["responses"]).groupby(ltr["department_id"]).sum()
+    means = totals / ltr.groupby("department_id")["responses"].sum()
+    within = ratings - ltr["department_id"].map(means).to_numpy(float)
+    dof = weights.sum() - len(means)
+    return float(np.sqrt((weights * within**2).sum() / dof)) if dof > 0 else None
 
 
 def measure_inputs(
-    frames: Mapping[str, pd.DataFrame], ack_target: int, resolve_target: int
+    frames: Mapping[str, pd.DataFrame],
+    settings: ComplaintSettings,
+    keys: Sequence[str] | None = None,
 ) -> tuple[pd.DataFrame, float | None]:
     """Each comparison measure per department, for the measures whose inputs are in ``frames``.
 
-    ``frames`` maps names in :data:`INPUTS` to those counts grouped by department_id; a
-    measure is left out when one of its inputs is missing (see ``Comparison.inputs``).
+    ``frames`` maps input names (see ``Measure.inputs``) to counts grouped by department_id;
+    a measure is left out when one of its inputs is missing.
 
     Returns (frame, ltr_sd): frame columns ``measure, group, x, n, value`` (value a proportion
     0-1, a rate per episode, or a mean), and the pooled standard deviation of 0-10 answers.
     """
-    rows: list[tuple] = []
-    ltr_sd = None
-    if "feedback" in frames:
-        ltr_sd = _feedback_measures(frames["feedback"], rows)
-    if "complaints" in frames and "activity" in frames:
-        episodes = frames["activity"].set_index("department_id")["episodes"]
-        for r in frames["complaints"].itertuples():
-            n = episodes.get(r.department_id, 0)
-            if n:
-                rows.append(("complaints_per_1000", r.department_id, r.received, n, r.received / n))
-    for key, stage, target in (
-        ("ack_in_time", "acknowledged", ack_target),
-        ("resolved_in_target", "resolved", resolve_target),
-    ):
-        if stage in frames:
-            counts = target_counts(frames[stage], target, "department_id")
-            counts = counts[counts["due"] > 0]
-            rows += [(key, d, r.met, r.due, r.met / r.due) for d, r in counts.iterrows()]
-    frame = pd.DataFrame(rows, columns=["measure", "group", "x", "n", "value"])
-    return frame.astype({"x": "float64", "n": "float64", "value": "float64"}), ltr_sd
+    parts = []
+    for key, m in comparisons().items():
+        if keys is not None and key not in keys:
+            continue
+        if not set(m.inputs) <= set(frames) | ({"complaints"} if "resolved" in frames else set()):
+            continue
+        v = evaluate(m, frames, ["department_id"], settings)
+        v = v[v["denominator"] > 0]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "measure": key,
+                    "group": v["department_id"],
+                    "x": v["numerator"],
+                    "n": v["denominator"],
+                    "value": v["numerator"] / v["denominator"],
+                }
+            )
+        )
+    columns = ["measure", "group", "x", "n", "value"]
+    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+    ltr_sd = pooled_sd(frames["feedback"]) if "feedback" in frames else None
+    return frame[columns].astype({"x": "float64", "n": "float64", "value": "float64"}), ltr_sd
 
 
 def funnels(
@@ -194,7 +93,7 @@ def funnels(
     """A funnel per measure present in ``inputs``."""
     out = {}
     for key, part in inputs.groupby("measure"):
-        spec = COMPARISONS[key]
+        spec = comparisons()[key]
         if spec.kind == "mean" and not ltr_sd:
             continue
         target = part["x"].sum() / part["n"].sum()
@@ -214,7 +113,7 @@ def oriented_score(verdict: str, better: str) -> float:
 
 def scores(result: compare.Funnel, key: str) -> dict[str, float]:
     """department id -> oriented verdict score for one measure."""
-    better = COMPARISONS[key].better
+    better = comparisons()[key].direction
     return {
         g: oriented_score(v, better)
         for g, v in zip(result.table["group"], result.table["verdict"], strict=True)
@@ -226,7 +125,7 @@ def heatmap_frame(results: dict[str, compare.Funnel], names: dict[str, str]) -> 
     score (oriented, NaN where too few)."""
     rows = []
     for key, result in results.items():
-        spec = COMPARISONS[key]
+        spec = comparisons()[key]
         for r in result.table.itertuples():
             rows.append(
                 {
@@ -236,7 +135,7 @@ def heatmap_frame(results: dict[str, compare.Funnel], names: dict[str, str]) -> 
                     "value": r.value * spec.scale,
                     "n": r.n,
                     "verdict": r.verdict,
-                    "score": oriented_score(r.verdict, spec.better),
+                    "score": oriented_score(r.verdict, spec.direction),
                 }
             )
     return pd.DataFrame(
@@ -258,7 +157,7 @@ def ranking(
     unranked. Returns columns ``rank, department, department_id, n, value, estimate, low, high,
     verdict`` on the display scale (rank 1 = best).
     """
-    spec = COMPARISONS[key]
+    spec = comparisons()[key]
     part = inputs[inputs["measure"] == key]
     if spec.kind == "proportion":
         est = compare.shrink_proportions(part, min_n=compare.MIN_N)
@@ -290,7 +189,7 @@ def ranking(
             "rankable": est["rankable"].to_numpy(),
         }
     )
-    ranked = out[out["rankable"]].sort_values("estimate", ascending=spec.better == "lower")
+    ranked = out[out["rankable"]].sort_values("estimate", ascending=spec.direction == "lower")
     ranked.insert(0, "rank", np.arange(1, len(ranked) + 1, dtype=float))
     rest = out[~out["rankable"]].assign(rank=np.nan, verdict=compare.TOO_FEW)
     rest = rest.assign(estimate=np.nan, low=np.nan, high=np.nan)

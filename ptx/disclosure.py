@@ -6,12 +6,13 @@ Follows NHS Digital's disclosure-control practice for published patient-level co
 - in exported tables, other counts are rounded to the nearest 5;
 - no rate or percentage is shown for fewer than 10 responses.
 
-The same rule object is applied to charts, on-screen tables and exports.
+The rule is applied in one place, :func:`hidden`, on the frames every result of the facade
+(:mod:`ptx.api`) holds; its tiles, tables, downloads and figures are all drawn from those
+frames, so nothing a page or an export shows can bypass it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +21,7 @@ import pandas as pd
 from ptx.errors import PtxError
 
 SUPPRESSED = "*"
+NOT_AVAILABLE = "–"
 
 
 @dataclass(frozen=True)
@@ -35,53 +37,91 @@ class Disclosure:
         if self.suppress_max < 0 or self.round_to < 1 or self.min_rate_n < 0:
             raise PtxError("Disclosure settings must be non-negative (round_to at least 1).")
 
+    def describe(self) -> str:
+        if not self.enabled:
+            return "Small-number suppression is off: every count is shown as it is."
+        return (
+            f"Counts of 1-{self.suppress_max} shown as {SUPPRESSED}, exported counts rounded to "
+            f"{self.round_to}, no rate for fewer than {self.min_rate_n} (NHS Digital practice)."
+        )
 
-def hide_small_rates(
-    frame: pd.DataFrame, n_col: str, rate_cols: Sequence[str], rule: Disclosure
-) -> pd.DataFrame:
-    """Blank (NaN) the rate columns of rows with fewer than ``rule.min_rate_n`` in ``n_col``."""
+
+@dataclass(frozen=True)
+class Roles:
+    """What the columns of a frame are, for the rule.
+
+    ``counts`` are patient-level counts (1..suppress_max hidden); ``rates`` are values computed
+    from ``n`` people or events (hidden when ``n`` is below ``min_rate_n``).
+    """
+
+    counts: tuple[str, ...] = ()
+    rates: tuple[str, ...] = ()
+    n: str | None = None
+
+
+def hidden(frame: pd.DataFrame, roles: Roles, rule: Disclosure) -> pd.DataFrame:
+    """The small-number rule: a boolean frame, True for each cell the rule hides.
+
+    This is the only place the rule is decided; every result applies it through here.
+    """
+    out = pd.DataFrame(False, index=frame.index, columns=frame.columns)
+    if not rule.enabled or frame.empty:
+        return out
+    for col in roles.counts:
+        if col in frame:
+            v = pd.to_numeric(frame[col], errors="coerce").astype("float64")
+            out[col] = ((v >= 1) & (v <= rule.suppress_max)).to_numpy()
+    if roles.n is not None and roles.n in frame:
+        small = (pd.to_numeric(frame[roles.n], errors="coerce") < rule.min_rate_n).to_numpy()
+        for col in roles.rates:
+            if col in frame:
+                out[col] = out[col].to_numpy() | small
+    return out
+
+
+def apply(frame: pd.DataFrame, roles: Roles, rule: Disclosure) -> pd.DataFrame:
+    """A copy with every hidden cell set to NaN (for figures and numeric exports)."""
+    mask = hidden(frame, roles, rule)
     out = frame.copy()
-    if rule.enabled and len(out):
-        small = out[n_col] < rule.min_rate_n
-        for col in rate_cols:
-            out[col] = out[col].astype("float64").mask(small)
+    for col in frame.columns:
+        if mask[col].any():
+            out[col] = out[col].astype("float64").mask(mask[col])
+    return out
+
+
+def _count_text(values: pd.Series, hide: pd.Series, rule: Disclosure, export: bool) -> pd.Series:
+    v = pd.to_numeric(values, errors="coerce").astype("float64")
+    if export and rule.enabled:
+        v = np.round(v / rule.round_to) * rule.round_to
+    text = v.map(lambda x: "" if np.isnan(x) else f"{x:,.0f}")
+    return text.mask(hide.to_numpy(), SUPPRESSED)
+
+
+def as_table(
+    frame: pd.DataFrame,
+    roles: Roles,
+    rule: Disclosure,
+    *,
+    export: bool = False,
+    decimals: int | dict[str, int] = 1,
+) -> pd.DataFrame:
+    """A copy for a reader: counts as text ("*" where hidden, rounded to ``round_to`` when
+    ``export``), rates rounded to ``decimals`` and empty where hidden."""
+    mask = hidden(frame, roles, rule)
+    out = frame.copy()
+    for col in roles.rates:
+        if col in out:
+            places = decimals.get(col, 1) if isinstance(decimals, dict) else decimals
+            out[col] = out[col].astype("float64").mask(mask[col]).round(places)
+    for col in roles.counts:
+        if col in out:
+            out[col] = _count_text(frame[col], mask[col], rule, export)
     return out
 
 
 def count_text(value: float, rule: Disclosure) -> str:
-    """One count for display: "*" for 1..suppress_max under the rule, else with separators."""
-    if value != value:  # NaN
-        return "–"
-    if rule.enabled and 1 <= value <= rule.suppress_max:
-        return SUPPRESSED
-    return f"{value:,.0f}"
-
-
-def _count_text(values: pd.Series, rule: Disclosure, export: bool) -> pd.Series:
-    v = values.astype("float64")
-    if not rule.enabled:
-        return v.map(lambda x: "" if np.isnan(x) else f"{x:,.0f}")
-    small = (v >= 1) & (v <= rule.suppress_max)
-    shown = (np.round(v / rule.round_to) * rule.round_to) if export else v
-    text = shown.map(lambda x: "" if np.isnan(x) else f"{x:,.0f}")
-    return text.mask(small, SUPPRESSED)
-
-
-def disclosure_table(
-    frame: pd.DataFrame,
-    *,
-    count_cols: Sequence[str],
-    rate_cols: Sequence[str],
-    n_col: str,
-    rule: Disclosure,
-    export: bool = False,
-    decimals: int = 1,
-) -> pd.DataFrame:
-    """A copy for display or export: counts as text with suppression (and rounding when
-    ``export``), rates blanked below the minimum n and rounded to ``decimals``."""
-    out = hide_small_rates(frame, n_col, rate_cols, rule)
-    for col in rate_cols:
-        out[col] = out[col].round(decimals)
-    for col in count_cols:
-        out[col] = _count_text(frame[col], rule, export)
-    return out
+    """One count for a tile or a sentence: "*" for 1..suppress_max under the rule."""
+    frame = pd.DataFrame({"n": [value]})
+    if pd.isna(value):
+        return NOT_AVAILABLE
+    return as_table(frame, Roles(counts=("n",)), rule)["n"].iloc[0]

@@ -1,7 +1,5 @@
-"""The headline KPIs: the Overview page's tiles and the ``ptx kpis`` command's output.
-
-Each KPI is computed for the chosen date range and for the range of the same length just
-before it, so a reader sees what changed since the last period.
+"""The headline KPIs: every catalog measure that applies to a tile, for the chosen dates and
+for the range of the same length just before it, so a reader sees what changed.
 """
 
 from __future__ import annotations
@@ -12,35 +10,28 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from ptx import query, timing
-from ptx.complaints import resolution_summary, within_target
+from ptx import counts as count_frames
+from ptx import query
+from ptx.catalog import Measure, measures_for
 from ptx.config import ComplaintSettings
-from ptx.disclosure import Disclosure
-from ptx.feedback import fft_summary, nps_summary
-from ptx.query import Filters, previous_window
+from ptx.disclosure import Disclosure, apply, hidden
+from ptx.query import Filters
 from ptx.sources import Source
 
-# kpi key -> (label, unit, which direction is better)
-HEADLINE = {
-    "responses": ("Feedback responses", "count", None),
-    "fft_pct_positive": ("FFT % positive", "%", "higher"),
-    "fft_pct_negative": ("FFT % negative", "%", "lower"),
-    "nps": ("Net Promoter Score", "score", "higher"),
-    "complaints_received": ("Complaints received", "count", None),
-    "complaints_per_1000": ("Complaints per 1,000 episodes", "rate", "lower"),
-    "complaints_open": ("Complaints open at as-of date", "count", "lower"),
-    "complaints_ack_pct": ("% acknowledged in time", "%", "higher"),
-    "complaints_resolved_pct": ("% resolved in target", "%", "higher"),
-    "complaints_median_days": ("Median working days to resolve", "days", "lower"),
-}
-FEEDBACK_TILES = ("responses", "fft_pct_positive", "fft_pct_negative", "nps")
-COMPLAINT_TILES = (
-    "complaints_received",
-    "complaints_per_1000",
-    "complaints_open",
-    "complaints_resolved_pct",
-)
-COLUMNS = ["kpi", "label", "value", "low", "high", "n", "previous", "change", "unit", "better"]
+COLUMNS = [
+    "kpi",
+    "label",
+    "value",
+    "low",
+    "high",
+    "n",
+    "previous",
+    "change",
+    "unit",
+    "better",
+    "method",
+    "suppressed",
+]
 
 
 def default_window(as_of: date, months: int = 12) -> tuple[date, date]:
@@ -49,55 +40,8 @@ def default_window(as_of: date, months: int = 12) -> tuple[date, date]:
     return start, as_of
 
 
-def _period_values(frames: dict[str, pd.DataFrame], period: str, window, settings) -> dict:
-    """kpi -> (value, low, high, n) for one side of the comparison.
-
-    ``frames`` hold the statements' results grouped by period (activity by month)."""
-    counts, resolved_stage = (
-        frames[k][frames[k]["period"] == period].drop(columns="period")
-        for k in ("feedback", "resolved")
-    )
-    fft = fft_summary(counts).iloc[0]
-    nps = nps_summary(counts).iloc[0]
-    # Every complaint received is either resolved by the as-of date or still pending.
-    received = int(resolved_stage["done"].sum() + resolved_stage["pending"].sum())
-    months = frames["activity"]["month"]
-    overlapping = (months >= window[0].replace(day=1)) & (months <= window[1])
-    episodes = int(frames["activity"].loc[overlapping, "episodes"].sum())
-    per_1000 = 1000 * received / episodes if episodes else np.nan
-    resolved = within_target(resolved_stage, settings.resolve_working_days)
-    median = resolution_summary(resolved_stage).iloc[0]
-    values = {
-        "complaints_resolved_pct": (resolved.pct, resolved.low, resolved.high, resolved.due),
-        "complaints_median_days": (
-            median["median"],
-            median["median_low"],
-            median["median_high"],
-            median["complaints"],
-        ),
-        "responses": (int(counts["responses"].sum()), np.nan, np.nan, None),
-        "fft_pct_positive": (
-            fft["pct_positive"],
-            fft["pct_positive_low"],
-            fft["pct_positive_high"],
-            int(fft["responses"]),
-        ),
-        "fft_pct_negative": (
-            fft["pct_negative"],
-            fft["pct_negative_low"],
-            fft["pct_negative_high"],
-            int(fft["responses"]),
-        ),
-        "nps": (nps["nps"], np.nan, np.nan, int(nps["responses"])),
-        "complaints_received": (received, np.nan, np.nan, None),
-        "complaints_per_1000": (per_1000, np.nan, np.nan, episodes),
-    }
-    if "acknowledged" in frames:
-        stage = frames["acknowledged"]
-        ack_stage = stage[stage["period"] == period].drop(columns="period")
-        ack = within_target(ack_stage, settings.acknowledge_working_days)
-        values["complaints_ack_pct"] = (ack.pct, ack.low, ack.high, ack.due)
-    return values
+def tile_measures() -> dict[str, Measure]:
+    return measures_for("tile")
 
 
 @dataclass(frozen=True)
@@ -105,7 +49,7 @@ class HeadlineCounts:
     """The aggregates behind the headline KPIs (and the Overview's monthly charts).
 
     ``frames``: feedback and the resolution stage by period and month, the acknowledgement
-    stage by period, activity by month, and the open backlog at the as-of date."""
+    stage by period, activity by period, and the open backlog at the as-of date."""
 
     start: date
     end: date
@@ -117,61 +61,75 @@ class HeadlineCounts:
         frame = self.frames[name]
         return frame[frame["period"] == "current"].drop(columns="period").reset_index(drop=True)
 
-    def complaints_by_month(self) -> pd.DataFrame:
-        """Complaints received per month of the chosen range: columns ``month, received``."""
-        stage = self.current("resolved")
-        received = (stage["done"] + stage["pending"]).groupby(stage["month"]).sum()
-        return received.rename("received").reset_index().astype({"received": "int64"})
 
-
-def headline_counts(
-    source: Source, filters: Filters, as_of: date, stages: tuple[str, ...] = timing.STAGES
-) -> HeadlineCounts:
-    """Up to five statements: feedback and activity once for both periods (grouped by period),
-    the complaint ``stages`` (the resolution stage, always, by period and month: it also counts
-    the complaints received; without "acknowledged" there is no acknowledgement KPI), and the
-    backlog. Without dates, the range runs from the first data to ``as_of``."""
+def headline_counts(source: Source, filters: Filters, as_of: date) -> HeadlineCounts:
+    """One statement per input of the tile measures, each serving both periods (grouped by
+    period; feedback and the resolution stage by month too, for the monthly charts)."""
     start, end = filters.start, filters.end
     if start is None or end is None:
         first, _ = query.data_range(source)
         start, end = start or first or as_of, end or as_of
     both = filters.between(start, end).with_previous()
-    frames = {
-        "feedback": query.feedback_counts(source, both, by=("period", "month")),
-        "activity": query.activity_totals(source, both, by=("month",)),
-        "backlog": query.complaint_counts(source, filters.between(None, as_of), as_of, by=()),
-    }
-    frames["resolved"] = timing.stage_counts(source, both, as_of, "resolved", ("period", "month"))
-    if "acknowledged" in stages:
-        frames["acknowledged"] = timing.stage_counts(
-            source, both, as_of, "acknowledged", ("period",)
-        )
+    inputs = {name for m in tile_measures().values() for name in m.inputs}
+    by_month = ("period", "month")
+    frames = count_frames.fetch(
+        source,
+        inputs,
+        both,
+        as_of,
+        ("period",),
+        by_input={"resolved": by_month, "feedback": by_month},
+    )
     return HeadlineCounts(start, end, as_of, frames)
+
+
+def _side(values: pd.DataFrame, period: str, kind: str) -> pd.Series:
+    """One period's row; a period with no rows has a count of 0 and no rate."""
+    rows = values[values["period"] == period]
+    if rows.empty:
+        none = 0.0 if kind == "count" else np.nan
+        return pd.Series({"value": none, "low": np.nan, "high": np.nan, "denominator": 0})
+    return rows.iloc[0]
 
 
 def headline_table(
     counts: HeadlineCounts, settings: ComplaintSettings, rule: Disclosure = Disclosure()
 ) -> pd.DataFrame:
-    """The headline KPIs from their counts; see :func:`headline_kpis`."""
-    start, end = counts.start, counts.end
-    current = _period_values(counts.frames, "current", (start, end), settings)
-    before = _period_values(counts.frames, "previous", previous_window(start, end), settings)
-    backlog = counts.frames["backlog"]
-    current["complaints_open"] = (int(backlog["open"].sum()), np.nan, np.nan, None)
+    """The headline KPIs from their counts, the small-number rule applied; see
+    :func:`headline_kpis`."""
+    from ptx.measures import evaluate
+
     rows = []
-    for key, (label, unit, better) in HEADLINE.items():
-        if key not in current:
-            continue  # its counts were not asked for
-        value, low, high, n = current[key]
-        previous = before[key][0] if key in before else np.nan
-        if rule.enabled and unit in ("%", "score", "days"):
-            if n < rule.min_rate_n:
-                value = low = high = np.nan
-            if before[key][3] < rule.min_rate_n:
-                previous = np.nan
-        rows.append([key, label, value, low, high, n, previous, value - previous, unit, better])
+    for key, m in tile_measures().items():
+        if not set(m.inputs) <= set(counts.frames) | {"complaints"}:
+            continue
+        if m.inputs == ("open",):  # at the as-of date: no previous period to compare with
+            values = evaluate(m, counts.frames, (), settings).assign(period="current")
+        else:
+            values = evaluate(m, counts.frames, ("period",), settings)
+        shown = apply(values, m.roles, rule)
+        now, before = _side(shown, "current", m.kind), _side(shown, "previous", m.kind)
+        current = values["period"] == "current"
+        suppressed = bool(hidden(values, m.roles, rule).loc[current.to_numpy(), "value"].any())
+        n = np.nan if m.kind == "count" else now["denominator"]
+        rows.append(
+            [
+                key,
+                m.label,
+                now["value"],
+                now["low"],
+                now["high"],
+                n,
+                before["value"],
+                now["value"] - before["value"],
+                m.unit,
+                m.direction,
+                m.method,
+                suppressed,
+            ]
+        )
     out = pd.DataFrame(rows, columns=COLUMNS)
-    for col in ("value", "low", "high", "previous", "change"):
+    for col in ("value", "low", "high", "n", "previous", "change"):
         out[col] = out[col].astype("float64")
     return out
 
@@ -183,11 +141,10 @@ def headline_kpis(
 
     Returns
     -------
-    DataFrame with one row per KPI in :data:`HEADLINE` and columns ``kpi, label, value, low,
-    high, n, previous, change, unit, better``. ``low``/``high`` are 95% Wilson bounds where the
-    KPI is a proportion; ``n`` is its denominator; ``change`` = value - previous. Under the
-    disclosure rule, a percentage or score with fewer than ``rule.min_rate_n`` responses (in
-    either period) is left empty.
+    DataFrame with one row per tile measure of the catalog and columns ``kpi, label, value,
+    low, high, n, previous, change, unit, better, method``. ``low``/``high`` are the 95%
+    interval where there is one; ``n`` is the denominator (episodes for a rate per 1,000);
+    ``change`` = value - previous. Under the disclosure rule, a count of 1-7 or a rate from
+    fewer than the minimum is left empty and ``suppressed`` is true.
     """
-    counts = headline_counts(source, filters, as_of)
-    return headline_table(counts, source.config.complaints, rule)
+    return headline_table(headline_counts(source, filters, as_of), source.config.complaints, rule)

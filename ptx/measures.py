@@ -1,98 +1,35 @@
-"""Feedback measures as time series: one value per week, month or quarter.
+"""Every catalog measure from its count frames, per group: the one place each is computed.
 
-Each measure turns the counts of :mod:`ptx.query` into ``period, value, low, high, numerator,
-denominator`` (interval bounds where the measure is a proportion), ready for an SPC chart.
+:func:`evaluate` turns the small count frames of :mod:`ptx.query` and :mod:`ptx.timing`
+(grouped by any key: a period, a month, a department, a channel) into ``*by, numerator,
+denominator, value, low, high`` for any measure of :mod:`ptx.catalog`. Tiles (grouped by
+current/previous period), SPC trends (by period start), breakdowns (by channel or demographic)
+and department funnels (by department) all call it, so a measure means the same everywhere.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
 from ptx import spc
-from ptx.disclosure import Disclosure
+from ptx.catalog import Measure
+from ptx.complaints import resolution_summary, target_counts
+from ptx.config import ComplaintSettings
+from ptx.disclosure import Disclosure, hidden
 from ptx.errors import PtxError
 from ptx.feedback import fft_summary, nps_summary
 from ptx.schema import ANSWER_SCALES
 from ptx.stats import percent, wilson_interval
 
 PERIODS = ("week", "month", "quarter")
+VALUE_COLUMNS = ["numerator", "denominator", "value", "low", "high"]
 SERIES_COLUMNS = ["period", "value", "low", "high", "numerator", "denominator"]
-
-
-@dataclass(frozen=True)
-class Measure:
-    key: str
-    label: str
-    unit: str  # "%", "score", "count" or "mean"
-    improvement: str  # "increase", "decrease" or "neutral"
-    proportion: bool  # numerator / denominator: a p-chart and intervals apply
-    definition: str
-
-
-FIXED = {
-    m.key: m
-    for m in (
-        Measure(
-            "fft_pct_positive",
-            "FFT % positive",
-            "%",
-            "increase",
-            True,
-            "(very good + good) / all FFT responses, don't know included (NHS England)",
-        ),
-        Measure(
-            "fft_pct_negative",
-            "FFT % negative",
-            "%",
-            "decrease",
-            True,
-            "(poor + very poor) / all FFT responses, don't know included (NHS England)",
-        ),
-        Measure(
-            "nps",
-            "Net Promoter Score",
-            "score",
-            "increase",
-            False,
-            "% promoters (9-10) - % detractors (0-6) of 0-10 answers",
-        ),
-        Measure(
-            "responses",
-            "Responses",
-            "count",
-            "neutral",
-            False,
-            "feedback responses received, rated or not",
-        ),
-    )
-}
-
-
-def question_measures(answers: pd.DataFrame) -> dict[str, Measure]:
-    """Top-box % and mean answer for each question present in ``answer_counts`` output."""
-    out: dict[str, Measure] = {}
-    for question in sorted(answers["question_id"].unique()) if len(answers) else []:
-        name = question.replace("_", " ")
-        out[f"top_box:{question}"] = Measure(
-            f"top_box:{question}",
-            f"Top box % · {name}",
-            "%",
-            "increase",
-            True,
-            "share giving the best answer (HCAHPS convention: 'Always', 9-10)",
-        )
-        out[f"mean_answer:{question}"] = Measure(
-            f"mean_answer:{question}",
-            f"Mean answer · {name}",
-            "mean",
-            "increase",
-            False,
-            "mean answer value on the question's scale",
-        )
-    return out
+BREAKDOWNS = ("channel", "age_band", "sex", "ethnicity")
+NOT_RECORDED = "Not recorded"
 
 
 def query_grain(period: str) -> str:
@@ -104,111 +41,159 @@ def query_grain(period: str) -> str:
 
 def period_start(dates: pd.Series, period: str) -> pd.Series:
     """The first day of each date's week (Monday), month or quarter."""
+    query_grain(period)
     d = pd.to_datetime(pd.Series(dates))
     if period == "week":
         start = d - pd.to_timedelta(d.dt.day_of_week, unit="D")
     elif period == "month":
         start = d.dt.to_period("M").dt.start_time
-    elif period == "quarter":
-        start = d.dt.to_period("Q").dt.start_time
     else:
-        raise PtxError(f"period must be one of {', '.join(PERIODS)}, not {period!r}.")
+        start = d.dt.to_period("Q").dt.start_time
     return start.dt.date
 
 
-def _with_period(frame: pd.DataFrame, period: str) -> pd.DataFrame:
+def with_period(frame: pd.DataFrame, period: str) -> pd.DataFrame:
+    """``frame`` (grouped by day or month) with a ``period`` column: its period's start."""
     grain = query_grain(period)
+    if grain not in frame:
+        raise PtxError(f"Counts for a {period} trend must be grouped by {grain}.")
     return frame.assign(period=period_start(frame[grain], period) if len(frame) else frame[grain])
 
 
-def _proportion(period, numerator, denominator) -> pd.DataFrame:
-    low, high = wilson_interval(numerator, denominator)
-    return pd.DataFrame(
-        {
-            "period": period,
-            "value": percent(numerator, denominator),
-            "low": 100 * low,
-            "high": 100 * high,
-            "numerator": numerator,
-            "denominator": denominator,
-        }
-    )
+def _sum(frame: pd.DataFrame, by: list[str], columns: list[str]) -> pd.DataFrame:
+    if not by:
+        return frame[columns].sum().to_frame().T
+    return frame.groupby(by, as_index=False, dropna=False)[columns].sum()
 
 
-def measure_series(
-    key: str, counts: pd.DataFrame, answers: pd.DataFrame, period: str
-) -> pd.DataFrame:
-    """One measure per period.
+def _values(keys: pd.DataFrame, numerator, denominator, value, low=np.nan, high=np.nan):
+    out = keys.reset_index(drop=True).copy()
+    out["numerator"] = np.asarray(numerator, dtype="float64")
+    out["denominator"] = np.asarray(denominator, dtype="float64")
+    out["value"] = np.asarray(value, dtype="float64")
+    out["low"] = np.asarray(low, dtype="float64") if np.ndim(low) else low
+    out["high"] = np.asarray(high, dtype="float64") if np.ndim(high) else high
+    return out
 
-    Parameters
-    ----------
-    key
-        A key of :data:`FIXED` or of :func:`question_measures`.
-    counts, answers
-        ``feedback_counts`` and ``answer_counts`` grouped by ``query_grain(period)``.
-    period
-        "week", "month" or "quarter".
 
-    Returns
-    -------
-    DataFrame with columns :data:`SERIES_COLUMNS`, one row per period that has data; ``low``
-    and ``high`` are 95% Wilson bounds for proportions, NaN otherwise.
-    """
-    if key in ("fft_pct_positive", "fft_pct_negative", "nps", "responses"):
-        c = _with_period(counts, period)
-        if key == "responses":
-            total = c.groupby("period", as_index=False)["responses"].sum()
-            return pd.DataFrame(
-                {
-                    "period": total["period"],
-                    "value": total["responses"].astype(float),
-                    "low": np.nan,
-                    "high": np.nan,
-                    "numerator": total["responses"],
-                    "denominator": total["responses"],
-                }
-            )[SERIES_COLUMNS]
-        if key == "nps":
-            s = nps_summary(c, by=["period"])
-            s = s[s["responses"] > 0]
-            return pd.DataFrame(
-                {
-                    "period": s["period"],
-                    "value": s["nps"],
-                    "low": np.nan,
-                    "high": np.nan,
-                    "numerator": s["promoters"] - s["detractors"],
-                    "denominator": s["responses"],
-                }
-            )[SERIES_COLUMNS]
-        s = fft_summary(c, by=["period"])
-        s = s[s["responses"] > 0]
-        what = "positive" if key == "fft_pct_positive" else "negative"
-        return _proportion(s["period"], s[what], s["responses"]).reset_index(drop=True)
-    kind, _, question = key.partition(":")
-    if kind not in ("top_box", "mean_answer") or not question:
-        raise PtxError(f"Unknown measure {key!r}.")
-    a = _with_period(answers, period)
-    a = a[a["question_id"] == question]
-    if a.empty:
-        return pd.DataFrame(columns=SERIES_COLUMNS)
+def _proportion(keys: pd.DataFrame, met, due) -> pd.DataFrame:
+    low, high = wilson_interval(met, due)
+    return _values(keys, met, due, percent(met, due), 100 * low, 100 * high)
+
+
+def _received(frames: Mapping[str, pd.DataFrame], by: list[str]) -> pd.DataFrame:
+    """Complaints received per group: from complaint counts, or from a stage's counts (every
+    complaint received is either done or still pending)."""
+    if "complaints" in frames:
+        return _sum(frames["complaints"], by, ["received"])
+    stage = frames["resolved"]
+    total = stage.assign(received=stage["done"] + stage["pending"])
+    return _sum(total, by, ["received"])
+
+
+def _answers(answers: pd.DataFrame, question: str, by: list[str]) -> pd.DataFrame:
+    a = answers[answers["question_id"] == question]
     best = a["answer_scale"].map(lambda s: ANSWER_SCALES[s][1])
     a = a.assign(
         top=a["responses"].where(a["answer"] == best, 0), weighted=a["responses"] * a["answer"]
     )
-    g = a.groupby("period", as_index=False)[["top", "responses", "weighted"]].sum()
-    if kind == "top_box":
-        return _proportion(g["period"], g["top"], g["responses"]).reset_index(drop=True)
-    return pd.DataFrame(
-        {
-            "period": g["period"],
-            "value": g["weighted"] / g["responses"],
-            "low": np.nan,
-            "high": np.nan,
-            "numerator": g["weighted"],
-            "denominator": g["responses"],
-        }
-    )[SERIES_COLUMNS]
+    return _sum(a, by, ["top", "responses", "weighted"])
+
+
+def evaluate(
+    measure: Measure,
+    frames: Mapping[str, pd.DataFrame],
+    by: Sequence[str] = (),
+    settings: ComplaintSettings | None = None,
+) -> pd.DataFrame:
+    """One measure per group.
+
+    Parameters
+    ----------
+    measure
+        A catalog measure.
+    frames
+        The count frames named in ``measure.inputs``, each grouped by at least ``by``:
+        feedback (``feedback_counts``), answers (``answer_counts``), complaints
+        (``complaint_counts``), activity (``activity_totals``), acknowledged / resolved
+        (``stage_counts``), open (``complaint_counts`` of everything received by the as-of
+        date). Complaints received may come from the resolved stage instead.
+    by
+        The grouping columns; empty for one overall row.
+    settings
+        The complaint targets (for % acknowledged in time and % resolved in target).
+
+    Returns
+    -------
+    DataFrame with columns ``*by, numerator, denominator, value, low, high``, one row per group
+    with data: ``value`` is a count, a percentage (0-100, with a 95% Wilson interval), a
+    score, a mean, a rate per 1,000 or working days (with the Kaplan-Meier interval).
+    """
+    by = list(by)
+    key, kind = measure.key, measure.kind
+    settings = settings or ComplaintSettings()
+    if key == "responses":
+        total = _sum(frames["feedback"], by, ["responses"])
+        n = total["responses"]
+        return _values(total[by], n, n, n)
+    if key in ("fft_pct_positive", "fft_pct_negative"):
+        s = fft_summary(frames["feedback"], by)
+        s = s[s["responses"] > 0]
+        what = "positive" if key == "fft_pct_positive" else "negative"
+        return _proportion(s[by], s[what], s["responses"])
+    if key == "nps":
+        s = nps_summary(frames["feedback"], by)
+        s = s[s["responses"] > 0]
+        return _values(s[by], s["promoters"] - s["detractors"], s["responses"], s["nps"])
+    if key == "ltr_mean":
+        ltr = frames["feedback"]
+        ltr = ltr[ltr["rating_scale"] == "ltr11"]
+        g = _sum(ltr.assign(total=ltr["rating"] * ltr["responses"]), by, ["total", "responses"])
+        g = g[g["responses"] > 0]
+        return _values(g[by], g["total"], g["responses"], g["total"] / g["responses"])
+    if measure.question is not None:
+        g = _answers(frames["answers"], measure.question, by)
+        g = g[g["responses"] > 0]
+        if kind == "proportion":
+            return _proportion(g[by], g["top"], g["responses"])
+        return _values(g[by], g["weighted"], g["responses"], g["weighted"] / g["responses"])
+    if key == "complaints_received":
+        g = _received(frames, by)
+        return _values(g[by], g["received"], g["received"], g["received"])
+    if key == "complaints_per_1000":
+        received = _received(frames, by)
+        episodes = _sum(frames["activity"], by, ["episodes"])
+        g = received.merge(episodes, on=by, how="inner") if by else received.join(episodes)
+        g = g[g["episodes"] > 0]
+        return _values(g[by], g["received"], g["episodes"], 1000 * g["received"] / g["episodes"])
+    if key == "complaints_open":
+        g = _sum(frames["open"], by, ["open"])
+        return _values(g[by], g["open"], g["open"], g["open"])
+    if key in ("complaints_ack_pct", "complaints_resolved_pct"):
+        stage, target = (
+            ("acknowledged", settings.acknowledge_working_days)
+            if key == "complaints_ack_pct"
+            else ("resolved", settings.resolve_working_days)
+        )
+        counts = _target_counts(frames[stage], target, by)
+        counts = counts[counts["due"] > 0]
+        return _proportion(counts[by], counts["met"], counts["due"])
+    if key == "complaints_median_days":
+        s = resolution_summary(frames["resolved"], tuple(by))
+        s = s[s["complaints"] > 0]
+        return _values(
+            s[by], np.nan, s["complaints"], s["median"], s["median_low"], s["median_high"]
+        )
+    raise PtxError(f"No computation for measure {key!r}.")
+
+
+def _target_counts(stage: pd.DataFrame, target: int, by: list[str]) -> pd.DataFrame:
+    if not by:
+        return target_counts(stage, target).reset_index(drop=True)
+    keyed = stage.assign(_key=list(zip(*(stage[b] for b in by), strict=True)))
+    counts = target_counts(keyed, target, "_key")
+    keys = pd.DataFrame(list(counts.index), columns=by)
+    return pd.concat([keys, counts.reset_index(drop=True)], axis=1)
 
 
 def whole_periods(series: pd.DataFrame, start, end, period: str) -> pd.DataFrame:
@@ -227,29 +212,37 @@ def whole_periods(series: pd.DataFrame, start, end, period: str) -> pd.DataFrame
     return series[keep.to_numpy()].reset_index(drop=True)
 
 
-@dataclass(frozen=True)
-class Trend:
-    """A measure's SPC trend, ready to draw and to read out."""
+def series(
+    measure: Measure,
+    frames: Mapping[str, pd.DataFrame],
+    period: str,
+    settings: ComplaintSettings | None = None,
+) -> pd.DataFrame:
+    """The measure per period (frames grouped by ``query_grain(period)``): SERIES_COLUMNS."""
+    if period not in measure.periods:
+        raise PtxError(
+            f"{measure.label} is measured by {', '.join(measure.periods)}, not by {period}."
+        )
+    by_period = {name: with_period(frame, period) for name, frame in frames.items()}
+    return evaluate(measure, by_period, ["period"], settings)[SERIES_COLUMNS]
 
-    measure: Measure
-    series: pd.DataFrame  # SERIES_COLUMNS, periods hidden by disclosure control removed
+
+@dataclass(frozen=True)
+class SpcResult:
+    """A measure's SPC chart, read out."""
+
+    series: pd.DataFrame  # SERIES_COLUMNS, hidden periods removed (other cells as computed)
     chart: pd.DataFrame  # spc.COLUMNS
     chart_type: str  # "xmr" or "p"
-    variation: str
+    variation: str | None  # None when there are no points
     assurance: str | None
     signals: tuple[str, ...]
-    hidden_periods: int  # periods left out for having fewer than the minimum responses
-
-    def numbers(self) -> pd.DataFrame:
-        """The numbers behind the chart: the series with each period's limits and type."""
-        limits = self.chart[["period", "mean", "lpl", "upl", "point_type"]]
-        return self.series.merge(limits, on="period", how="left")
+    hidden_periods: int
 
 
-def trend(
+def spc_trend(
     measure: Measure,
-    counts: pd.DataFrame,
-    answers: pd.DataFrame,
+    values: pd.DataFrame,
     *,
     period: str,
     start,
@@ -257,79 +250,53 @@ def trend(
     options: spc.SpcOptions,
     chart_type: str = "xmr",
     rule: Disclosure = Disclosure(),
-) -> Trend:
+) -> SpcResult:
     """The measure per whole period in the range, checked by SPC.
 
-    Periods with fewer than ``rule.min_rate_n`` responses are left out of rates (and counted in
-    ``hidden_periods``) when disclosure control is on; counts are never hidden from the chart of
-    volume, since its points are totals, not small cells.
+    Periods that the small-number rule hides (a count of 1-7, a rate from fewer than 10) are
+    left out of the chart and counted in ``hidden_periods``.
     """
     if chart_type not in ("xmr", "p"):
         raise PtxError("chart_type must be 'xmr' or 'p'.")
     if chart_type == "p" and not measure.proportion:
         raise PtxError(f"A p-chart needs a proportion; {measure.label} is not one.")
-    series = whole_periods(measure_series(measure.key, counts, answers, period), start, end, period)
-    hidden = 0
-    if rule.enabled and measure.key != "responses" and len(series):
-        small = series["denominator"] < rule.min_rate_n
-        hidden = int(small.sum())
-        series = series[~small].reset_index(drop=True)
+    if options.improvement != measure.direction:
+        options = replace(options, improvement=measure.direction)
+    values = whole_periods(values, start, end, period)
+    hide = hidden(values, measure.roles, rule)["value"]
+    values = values[~hide.to_numpy()].reset_index(drop=True)
     if options.rebase_at:  # a rebase starts with the period that holds its date
         starts = tuple(period_start(pd.Series(options.rebase_at), period))
         options = replace(options, rebase_at=starts)
-    if series.empty:
+    if values.empty:
         chart = pd.DataFrame(columns=spc.COLUMNS)
     elif chart_type == "p":
-        chart = spc.p_chart(series[["period", "numerator", "denominator"]], options)
+        chart = spc.p_chart(values[["period", "numerator", "denominator"]], options)
     else:
-        chart = spc.xmr(series[["period", "value"]], options)
-    noun = {"week": "week", "month": "month", "quarter": "quarter"}[period]
-    return Trend(
-        measure=measure,
-        series=series,
+        chart = spc.xmr(values[["period", "value"]], options)
+    return SpcResult(
+        series=values,
         chart=chart,
         chart_type=chart_type,
-        variation=spc.variation_icon(chart, options),
-        assurance=spc.assurance_icon(chart, options),
-        signals=tuple(spc.signal_sentences(chart, options, period_name=noun)) if len(chart) else (),
-        hidden_periods=hidden,
+        variation=spc.variation_icon(chart, options) if len(chart) else None,
+        assurance=spc.assurance_icon(chart, options) if len(chart) else None,
+        signals=tuple(spc.signal_sentences(chart, options, period_name=period))
+        if len(chart)
+        else (),
+        hidden_periods=int(hide.sum()),
     )
 
 
-BREAKDOWNS = ("channel", "age_band", "sex", "ethnicity")
+def breakdown(measure: Measure, feedback: pd.DataFrame, by: str) -> pd.DataFrame:
+    """A feedback measure per group of ``by`` (a channel or demographic column of the counts).
 
-
-def breakdown(counts: pd.DataFrame, by: str, key: str, rule: Disclosure = Disclosure()):
-    """A measure per group of ``by`` (a channel or demographic column of ``counts``).
-
-    Returns columns ``group, responses, value, low, high``; FFT measures carry Wilson bounds;
-    groups below the disclosure minimum have no value. Unrecorded groups show as "Not recorded".
+    Returns columns ``group, numerator, denominator, value, low, high``; unrecorded groups show
+    as "Not recorded". The small-number rule is applied by the result that holds it.
     """
-    from ptx.disclosure import hide_small_rates
-
-    c = counts.assign(**{by: counts[by].fillna("Not recorded")})
-    if key == "nps":
-        s = nps_summary(c, by=[by])
-        out = pd.DataFrame(
-            {
-                "group": s[by],
-                "responses": s["responses"],
-                "value": s["nps"],
-                "low": np.nan,
-                "high": np.nan,
-            }
-        )
-    else:
-        s = fft_summary(c, by=[by])
-        what = "negative" if key == "fft_pct_negative" else "positive"
-        out = pd.DataFrame(
-            {
-                "group": s[by],
-                "responses": s["responses"],
-                "value": s[f"pct_{what}"],
-                "low": s[f"pct_{what}_low"],
-                "high": s[f"pct_{what}_high"],
-            }
-        )
-    out = out[out["responses"] > 0].sort_values("group").reset_index(drop=True)
-    return hide_small_rates(out, "responses", ["value", "low", "high"], rule)
+    if by not in BREAKDOWNS:
+        raise PtxError(f"Break down by one of {', '.join(BREAKDOWNS)}, not {by!r}.")
+    if not measure.applies("breakdown"):
+        raise PtxError(f"{measure.label} has no breakdown; choose an FFT measure or NPS.")
+    counts = feedback.assign(**{by: feedback[by].fillna(NOT_RECORDED)})
+    out = evaluate(measure, {"feedback": counts}, [by]).rename(columns={by: "group"})
+    return out.sort_values("group").reset_index(drop=True)

@@ -7,10 +7,10 @@ the source. Filter values are bound parameters; only valid rows (see :mod:`ptx.v
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date, timedelta
-from functools import lru_cache
 
 import pandas as pd
 import sqlalchemy as sa
@@ -79,12 +79,7 @@ def previous_window(start: date, end: date) -> tuple[date, date]:
     return start - timedelta(days=days), start - timedelta(days=1)
 
 
-@lru_cache(maxsize=16)
-def departments(source: Source) -> pd.DataFrame:
-    """The valid departments: department_id, department_name, division, site, unit.
-
-    Read once per open source (the hierarchy is small and every filter needs it); do not
-    modify the frame returned."""
+def _read_departments(source: Source) -> pd.DataFrame:
     t = source.table("departments")
     stmt = (
         sa.select(t.c.department_id, t.c.department_name, t.c.division, t.c.site, t.c.unit)
@@ -95,18 +90,66 @@ def departments(source: Source) -> pd.DataFrame:
         return rows_frame(conn, stmt)
 
 
+def departments(source: Source) -> pd.DataFrame:
+    """The valid departments: department_id, department_name, division, site, unit.
+
+    Read once per open source (the hierarchy is small and every filter needs it); each call
+    returns a copy, so changing it changes nothing else."""
+    return source.remember(("departments",), lambda: _read_departments(source)).copy()
+
+
+def _unknown(what: str, value: str, known) -> PtxError:
+    known = sorted({str(k) for k in known})
+    close = difflib.get_close_matches(value, known, n=3, cutoff=0.6)
+    hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    return PtxError(f"No {what} {value!r} in this source.{hint} Known: {', '.join(known)}.")
+
+
+def _resolve(source: Source, filters: Filters) -> tuple[tuple[str, ...], ...]:
+    """(sites, divisions, department ids) with every department given by id or by name;
+    anything unknown raises PtxError naming the close matches."""
+    deps = source.remember(("departments",), lambda: _read_departments(source))
+    for what, values, column in (
+        ("site", filters.sites, "site"),
+        ("division", filters.divisions, "division"),
+    ):
+        for value in values:
+            if value not in set(deps[column]):
+                raise _unknown(what, value, deps[column])
+    ids, names = set(deps["department_id"]), {}
+    for row in deps.itertuples():
+        names.setdefault(row.department_name, []).append(row.department_id)
+    resolved = []
+    for value in filters.departments:
+        if value in ids:
+            resolved.append(value)
+        elif len(names.get(value, [])) == 1:
+            resolved.append(names[value][0])
+        elif value in names:
+            raise PtxError(
+                f"{len(names[value])} departments are called {value!r} "
+                f"({', '.join(names[value])}); give the id instead."
+            )
+        else:
+            raise _unknown("department", value, names)
+    return filters.sites, filters.divisions, tuple(resolved)
+
+
 def department_ids(source: Source, filters: Filters) -> list[str] | None:
-    """The department ids the filters allow, or None when they allow every department."""
+    """The department ids the filters allow, or None when they allow every department.
+
+    Departments may be given by id or by name. Raises PtxError for an unknown site, division
+    or department, naming the close matches."""
     if not (filters.sites or filters.divisions or filters.departments):
         return None
-    return list(_department_ids(source, filters.sites, filters.divisions, filters.departments))
+    key = ("department_ids", filters.sites, filters.divisions, filters.departments)
+    return list(source.remember(key, lambda: _department_ids(source, *_resolve(source, filters))))
 
 
-@lru_cache(maxsize=256)
 def _department_ids(
     source: Source, sites: tuple[str, ...], divisions: tuple[str, ...], ids: tuple[str, ...]
 ) -> tuple[str, ...]:
-    deps = departments(source)
+    deps = source.remember(("departments",), lambda: _read_departments(source))
     keep = pd.Series(True, index=deps.index)
     if sites:
         keep &= deps["site"].isin(sites)

@@ -6,6 +6,8 @@ is tested), and a folder of CSV or Parquet files (imported once into a DuckDB ca
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -39,6 +41,17 @@ class Source:
     imported: bool = False  # a CSV/Parquet folder read through the import cache
     # model table -> its daily summary table (see ptx.summaries), when complete
     summaries: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    # What is worked out once per open source (the departments, the validity predicates);
+    # emptied by dispose(). Caching of query results belongs to the application.
+    _memo: dict = field(default_factory=dict, repr=False)
+    _memo_lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+
+    def remember(self, key: tuple, make: Callable[[], object]) -> object:
+        """``make()`` the first time ``key`` is asked for on this source, then the same value."""
+        with self._memo_lock:
+            if key not in self._memo:
+                self._memo[key] = make()
+            return self._memo[key]
 
     def table(self, name: str) -> sa.Subquery:
         return self.tables[name]
@@ -76,6 +89,9 @@ class Source:
         )
 
     def dispose(self) -> None:
+        """Close the connections and forget what was remembered."""
+        with self._memo_lock:
+            self._memo.clear()
         self.engine.dispose()
 
 

@@ -44,7 +44,7 @@ LIMIT = 2.66  # MDC: mean +/- 2.66 x mean moving range = three sigma
 LIMIT_CLOSE = 2 * LIMIT / 3  # two sigma
 MR_SCREEN = 3.267  # D4 for subgroups of 2: moving ranges this large are screened out
 MIN_BASELINE = 12  # MDC: at least 12 points for limits that are not trial limits
-DIRECTIONS = {"increase": 1, "decrease": -1, "neutral": 0}
+DIRECTIONS = {"higher": 1, "lower": -1, "neither": 0}  # which way is better (ptx.catalog)
 
 COLUMNS = [
     "period",
@@ -72,7 +72,7 @@ class SpcOptions:
     Parameters
     ----------
     improvement
-        "increase" (higher is better), "decrease" or "neutral".
+        Which way is better: "higher", "lower" or "neither" (the catalog's vocabulary).
     shift_length, trend_length
         Points in a run (7 by default; 6 is the other common choice).
     screen_outliers
@@ -87,7 +87,7 @@ class SpcOptions:
         Compute each segment's limits from its first n points only (a baseline); None: all.
     """
 
-    improvement: str = "increase"
+    improvement: str = "higher"
     shift_length: int = 7
     trend_length: int = 7
     screen_outliers: bool = True

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
 
 import pandas as pd
 import sqlalchemy as sa
@@ -30,27 +29,34 @@ def _rules_and_verdict(source: Source, name: str):
     return live, t.get(REASON_COLUMN)
 
 
-@lru_cache(maxsize=64)
 def quarantine_reason(source: Source, name: str) -> sa.ColumnElement:
     """SQL expression: why a row of ``name`` is quarantined, or NULL when it is valid.
 
     Where ptx wrote the table it stored each row's verdict (see :mod:`ptx.rules`); rows without
     one (added to the table later) are checked against the rules here. Built once per open source
     and table (every aggregate statement embeds it)."""
-    live, stored = _rules_and_verdict(source, name)
-    if stored is None:
-        return live
-    return sa.case((stored == VALID, sa.null()), (stored.is_(None), live), else_=stored)
+
+    def make() -> sa.ColumnElement:
+        live, stored = _rules_and_verdict(source, name)
+        if stored is None:
+            return live
+        return sa.case((stored == VALID, sa.null()), (stored.is_(None), live), else_=stored)
+
+    return source.remember(("quarantine_reason", name), make)
 
 
-@lru_cache(maxsize=64)
 def valid(source: Source, name: str) -> sa.ColumnElement:
-    """SQL predicate true for the rows of ``name`` that pass validation."""
-    live, stored = _rules_and_verdict(source, name)
-    if stored is None:
-        return live.is_(None)
-    # The stored verdict first: the rules run only for rows that have none.
-    return sa.or_(stored == VALID, sa.and_(stored.is_(None), live.is_(None)))
+    """SQL predicate true for the rows of ``name`` that pass validation (built once per open
+    source and table)."""
+
+    def make() -> sa.ColumnElement:
+        live, stored = _rules_and_verdict(source, name)
+        if stored is None:
+            return live.is_(None)
+        # The stored verdict first: the rules run only for rows that have none.
+        return sa.or_(stored == VALID, sa.and_(stored.is_(None), live.is_(None)))
+
+    return source.remember(("valid", name), make)
 
 
 @dataclass(frozen=True)

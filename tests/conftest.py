@@ -3,6 +3,11 @@
 Resources that a fresh clone may lack (a PostgreSQL server, Chromium, the shared real data) make
 their tests skip with a reason, unless the matching PTX_REQUIRE_* variable is set (as .ci/run
 does), which turns the skip into a failure.
+
+Hypothesis runs under one profile for the whole suite: no deadline (Hypothesis' default 200 ms
+per example fails on a loaded 2-core machine, and speed is not what these tests check) and a
+fixed number of examples; a failure prints the blob that reproduces it. HYPOTHESIS_PROFILE=ci
+picks the same settings with a seed derived from each test, so every run tries the same examples.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import settings
 
 import ptx
 from ptx.demo import write_demo
@@ -22,6 +28,11 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data" / "real"
 TEST_ROWS = 20_000
 TEST_COMPLAINTS = 2_000
+
+# Loaded here, before any test module is imported, so every @settings(...) inherits it.
+settings.register_profile("ptx", deadline=None, max_examples=100, print_blob=True)
+settings.register_profile("ci", settings.get_profile("ptx"), derandomize=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ptx"))
 
 
 def require_or_skip(variable: str, reason: str) -> None:

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ptx
-from ptx import compare, complaints, departments, query, timing
+from ptx import compare, complaints, counts, departments, query
 from tests.conftest import open_location
 
 
@@ -122,18 +122,16 @@ def test_demo_planted_departments_fall_on_the_right_side(demo_default):
     as_of = query.as_of_date(source)
     f = ptx.Filters(start=date(2025, 10, 1), end=as_of)
     by = ("department_id",)
-    frames = {
-        "feedback": query.feedback_counts(source, f, by),
-        "complaints": query.complaint_counts(source, f, as_of, by),
-        "activity": query.activity_totals(source, f, by),
-        "acknowledged": timing.stage_counts(source, f, as_of, "acknowledged", by),
-        "resolved": timing.stage_counts(source, f, as_of, "resolved", by),
-    }
-    assert set(frames) == set(departments.INPUTS)
-    inputs, sd = departments.measure_inputs(frames, 3, 25)
+    comparisons = departments.comparisons()
+    needed = {i for m in comparisons.values() for i in m.inputs}
+    frames = counts.fetch(source, needed, f, as_of, by)
+    frames["complaints"] = query.complaint_counts(source, f, as_of, by)
+    settings = source.config.complaints
+    inputs, sd = departments.measure_inputs(frames, settings)
+    assert set(inputs["measure"]) == set(comparisons)
     # Each measure needs only its declared inputs, and gives the same numbers from them alone.
-    for key, spec in departments.COMPARISONS.items():
-        alone, alone_sd = departments.measure_inputs({i: frames[i] for i in spec.inputs}, 3, 25)
+    for key, spec in comparisons.items():
+        alone, alone_sd = departments.measure_inputs({i: frames[i] for i in spec.inputs}, settings)
         assert set(alone["measure"]) >= {key}
         pd.testing.assert_frame_equal(
             alone[alone["measure"] == key].reset_index(drop=True),
@@ -141,9 +139,16 @@ def test_demo_planted_departments_fall_on_the_right_side(demo_default):
         )
         if key == "ltr_mean":
             assert alone_sd == sd
+    # Complaints received from the resolution stage equal those counted on their own.
+    from_stage, _ = departments.measure_inputs(
+        {k: frames[k] for k in ("resolved", "activity")}, settings, ["complaints_per_1000"]
+    )
+    pd.testing.assert_frame_equal(
+        from_stage, inputs[inputs["measure"] == "complaints_per_1000"].reset_index(drop=True)
+    )
     # Per-department shares equal within_target on each department's own rows.
-    resolved = timing.stage_counts(source, f, as_of, "resolved", by)
-    in_target = inputs[inputs["measure"] == "resolved_in_target"].set_index("group")
+    resolved = frames["resolved"]
+    in_target = inputs[inputs["measure"] == "complaints_resolved_pct"].set_index("group")
     assert len(in_target) == resolved["department_id"].nunique()
     for dept, part in resolved.groupby("department_id"):
         share = complaints.within_target(part, 25)
@@ -159,4 +164,7 @@ def test_demo_planted_departments_fall_on_the_right_side(demo_default):
     assert ranking["rank"].dropna().tolist() == list(range(1, ranking["rank"].notna().sum() + 1))
     # Every measure reaches the heatmap, oriented so that better is positive.
     heat = departments.heatmap_frame(results, {})
-    assert heat["measure"].nunique() == len(departments.COMPARISONS)
+    assert heat["measure"].nunique() == len(comparisons)
+    # The facade gives the same funnel as the steps above.
+    facade = ptx.compare_departments(source, "FFT % positive", f, rule=ptx.Disclosure(False))
+    pd.testing.assert_frame_equal(facade.funnel.table, results["fft_pct_positive"].table)

@@ -1,12 +1,10 @@
 from datetime import date
 
-import numpy as np
 import pandas as pd
 import pytest
 
 import ptx
-from ptx import demo, measures, query, spc
-from ptx.disclosure import SUPPRESSED, Disclosure, count_text, disclosure_table, hide_small_rates
+from ptx import catalog, counts, demo, measures, spc
 from tests.conftest import open_location
 
 
@@ -35,19 +33,45 @@ def _counts():
     )
 
 
+def _series(key, frames, period):
+    return measures.series(catalog.measure(key), frames, period)
+
+
 def test_measure_series_by_hand():
-    counts, answers = (
-        _counts(),
-        pd.DataFrame(columns=["month", "question_id", "answer_scale", "answer", "responses"]),
-    )
-    pos = measures.measure_series("fft_pct_positive", counts, answers, "month")
+    frames = {"feedback": _counts()}
+    pos = _series("fft_pct_positive", frames, "month")
     assert pos["value"].tolist() == [60.0, 100.0]  # 6 of 10, 10 of 10
     assert pos["denominator"].tolist() == [10, 10]
     assert (pos["low"] <= pos["value"]).all() and (pos["high"] >= pos["value"]).all()
-    nps = measures.measure_series("nps", counts, answers, "month")
+    nps = _series("nps", frames, "month")
     assert nps["value"].tolist() == [100.0, -100.0]
-    volume = measures.measure_series("responses", counts, answers, "quarter")
+    volume = _series("responses", frames, "quarter")
     assert volume["value"].tolist() == [30.0]
+    with pytest.raises(ptx.PtxError, match="measured by month, quarter"):
+        _series("complaints_received", {"complaints": pd.DataFrame()}, "week")
+
+
+def test_complaint_measures_by_hand():
+    received = pd.DataFrame(
+        {"month": [date(2025, 1, 1), date(2025, 2, 1)], "received": [4, 12], "open": [1, 2]}
+    )
+    activity = pd.DataFrame({"month": [date(2025, 1, 1), date(2025, 2, 1)], "episodes": [2000, 0]})
+    frames = {"complaints": received, "activity": activity}
+    per_1000 = _series("complaints_per_1000", frames, "month")
+    assert per_1000["value"].tolist() == [2.0]  # February has no episodes: no rate
+    stage = pd.DataFrame(
+        {
+            "month": [date(2025, 1, 1)] * 4,
+            "working_days": [2, 10, 30, 40],
+            "beyond_backstop": [0, 0, 0, 0],
+            "done": [3, 2, 1, 0],
+            "pending": [0, 1, 0, 2],  # 1 pending at 10 days is not due yet; 2 at 40 are late
+        }
+    )
+    resolved = _series("complaints_resolved_pct", {"resolved": stage}, "month")
+    assert resolved["numerator"].tolist() == [5] and resolved["denominator"].tolist() == [8]
+    from_stage = _series("complaints_received", {"resolved": stage}, "month")
+    assert from_stage["value"].tolist() == [9.0]  # done + pending
 
 
 def test_top_box_and_mean_answer():
@@ -60,11 +84,11 @@ def test_top_box_and_mean_answer():
             "responses": [5, 3, 2],
         }
     )
-    top = measures.measure_series("top_box:q", _counts(), answers, "month")
+    top = _series("top_box:q", {"answers": answers}, "month")
     assert top["value"].iloc[0] == 50.0
-    mean = measures.measure_series("mean_answer:q", _counts(), answers, "month")
+    mean = _series("mean_answer:q", {"answers": answers}, "month")
     assert mean["value"].iloc[0] == pytest.approx((20 + 9 + 2) / 10)
-    assert set(measures.question_measures(answers)) == {"top_box:q", "mean_answer:q"}
+    assert set(catalog.question_measures(answers["question_id"])) == {"top_box:q", "mean_answer:q"}
 
 
 def test_whole_periods_drop_part_weeks():
@@ -78,67 +102,40 @@ def test_whole_periods_drop_part_weeks():
     assert kept["period"].tolist() == [date(2025, 1, 6)]
 
 
-def test_disclosure_rules():
-    frame = pd.DataFrame({"n": [0, 3, 9, 12, 23], "rate": [np.nan, 33.3, 50.0, 75.0, 60.0]})
-    rule = Disclosure()
-    shown = disclosure_table(frame, count_cols=["n"], rate_cols=["rate"], n_col="n", rule=rule)
-    assert shown["n"].tolist() == ["0", SUPPRESSED, "9", "12", "23"]
-    assert shown["rate"].isna().tolist() == [True, True, True, False, False]
-    exported = disclosure_table(
-        frame, count_cols=["n"], rate_cols=["rate"], n_col="n", rule=rule, export=True
-    )
-    assert exported["n"].tolist() == ["0", SUPPRESSED, "10", "10", "25"]
-    off = disclosure_table(
-        frame,
-        count_cols=["n"],
-        rate_cols=["rate"],
-        n_col="n",
-        rule=Disclosure(enabled=False),
-        export=True,
-    )
-    assert off["n"].tolist() == ["0", "3", "9", "12", "23"] and off["rate"].notna().sum() == 4
-    assert count_text(5, rule) == SUPPRESSED and count_text(5, Disclosure(enabled=False)) == "5"
-    assert hide_small_rates(frame, "n", ["rate"], rule)["rate"].notna().sum() == 2
+def _spc(key, frames, **kwargs):
+    m = catalog.measure(key)
+    options = dict(period="month", start=None, end=None, options=spc.SpcOptions())
+    return measures.spc_trend(m, measures.series(m, frames, "month"), **{**options, **kwargs})
 
 
-def test_trend_hides_small_periods_and_checks_chart_type(tmp_path):
-    counts = _counts().assign(responses=[1, 1, 1, 1, 20, 5])
-    t = measures.trend(
-        measures.FIXED["fft_pct_positive"],
-        counts,
-        pd.DataFrame(),
-        period="month",
-        start=date(2025, 1, 1),
-        end=date(2025, 2, 28),
-        options=spc.SpcOptions(),
-    )
+def test_trend_hides_small_periods_and_checks_chart_type():
+    frames = {"feedback": _counts().assign(responses=[1, 1, 1, 1, 20, 5])}
+    t = _spc("fft_pct_positive", frames, start=date(2025, 1, 1), end=date(2025, 2, 28))
     assert t.hidden_periods == 1 and t.series["period"].tolist() == [date(2025, 2, 1)]
     with pytest.raises(ptx.PtxError, match="needs a proportion"):
-        measures.trend(
-            measures.FIXED["nps"],
-            counts,
-            pd.DataFrame(),
-            period="month",
-            start=None,
-            end=None,
-            options=spc.SpcOptions(),
-            chart_type="p",
-        )
+        _spc("nps", frames, chart_type="p")
+
+
+def test_small_counts_are_left_out_of_count_trends_too():
+    """Complaint charts follow the same rule as feedback: a month of 1-7 complaints is hidden."""
+    months = [date(2025, m, 1) for m in range(1, 7)]
+    received = pd.DataFrame({"month": months, "received": [7, 7, 5, 12, 0, 30]})
+    t = _spc("complaints_received", {"complaints": received})
+    assert t.hidden_periods == 3
+    assert t.series["value"].tolist() == [12.0, 0.0, 30.0]
+    everything = _spc("complaints_received", {"complaints": received}, rule=ptx.Disclosure(False))
+    assert everything.hidden_periods == 0 and len(everything.series) == 6
+
+
+def test_an_empty_trend_has_no_variation_icon():
+    empty = {"feedback": _counts().iloc[0:0]}
+    t = _spc("fft_pct_positive", empty)
+    assert t.chart.empty and t.variation is None and t.assurance is None and t.signals == ()
 
 
 def _demo_trend(source, change):
     f = ptx.Filters(start=demo.DEMO_START, end=demo.DEMO_AS_OF, departments=(change.department_id,))
-    counts = query.feedback_counts(source, f, by=("month",))
-    answers = query.answer_counts(source, f, by=("month",))
-    return measures.trend(
-        measures.FIXED["fft_pct_positive"],
-        counts,
-        answers,
-        period="month",
-        start=f.start,
-        end=f.end,
-        options=spc.SpcOptions(),
-    )
+    return ptx.trend(source, "fft_pct_positive", f).spc
 
 
 def test_planted_improvement_and_deterioration_show_as_signals(demo_default):
@@ -159,8 +156,12 @@ def test_planted_improvement_and_deterioration_show_as_signals(demo_default):
 
 def test_breakdown_by_demographic(demo_duckdb):
     source = open_location(demo_duckdb)
-    counts = query.feedback_counts(source, ptx.Filters(), by=("age_band",))
-    table = measures.breakdown(counts, "age_band", "fft_pct_positive")
+    frames = counts.fetch(source, ("feedback",), ptx.Filters(), demo.DEMO_AS_OF, ("age_band",))
+    m = catalog.measure("fft_pct_positive")
+    table = measures.breakdown(m, frames["feedback"], "age_band")
     assert "Not recorded" in set(table["group"]) and "75+" in set(table["group"])
-    assert table["responses"].sum() == measures.fft_summary(counts)["responses"].iloc[0]
+    overall = measures.evaluate(m, frames)
+    assert table["denominator"].sum() == overall["denominator"].iloc[0]
     assert ((table["low"] <= table["value"]) & (table["value"] <= table["high"])).all()
+    with pytest.raises(ptx.PtxError, match="no breakdown"):
+        measures.breakdown(catalog.measure("responses"), frames["feedback"], "age_band")

@@ -44,9 +44,30 @@ def test_filters_narrow_the_counts(tiny):
 
 def test_filter_values_are_bound_never_formatted_into_sql(tiny):
     evil = "x' OR '1'='1"
-    f = ptx.Filters(departments=(evil,), channels=(evil,), sites=("North",))
+    f = ptx.Filters(channels=(evil,), sites=("North",))
     counts = query.feedback_counts(tiny, f, by=())
     assert counts["responses"].sum() == 0
+    # A department is looked up among the known ones before any statement is built.
+    with pytest.raises(ptx.PtxError, match="No department"):
+        query.feedback_counts(tiny, ptx.Filters(departments=(evil,)), by=())
+
+
+def test_departments_by_id_or_name_and_unknown_ones_named(tiny):
+    by_id = query.feedback_counts(tiny, ptx.Filters(departments=("A1",)), by=())
+    by_name = query.feedback_counts(tiny, ptx.Filters(departments=("Ward A1",)), by=())
+    assert by_id.equals(by_name) and by_id["responses"].sum() > 0
+    with pytest.raises(ptx.PtxError, match="Did you mean .*'Ward A1'"):
+        query.feedback_counts(tiny, ptx.Filters(departments=("Ward A!",)), by=())
+    with pytest.raises(ptx.PtxError, match="No site 'Nort'.*Did you mean 'North'"):
+        query.feedback_counts(tiny, ptx.Filters(sites=("Nort",)), by=())
+    with pytest.raises(ptx.PtxError, match="No division"):
+        query.feedback_counts(tiny, ptx.Filters(divisions=("Nowhere",)), by=())
+
+
+def test_departments_cannot_be_changed_by_a_caller(tiny):
+    first = query.departments(tiny)
+    first.loc[:, "department_name"] = "changed"
+    assert "changed" not in set(query.departments(tiny)["department_name"])
 
 
 def test_complaints_open_at_as_of(tiny):

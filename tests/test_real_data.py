@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import ptx
-from ptx import measures, query, spc
+from ptx import query
 from ptx.feedback import fft_summary
 from tests.test_app import run_app
 
@@ -110,17 +110,8 @@ def test_monthly_fft_trend_per_trust_and_service(fft_source):
     deps = query.departments(source)
     assert set(deps["site"]) == {"NEAS", "NHFT"}
     for site in ("NEAS", "NHFT"):
-        f = ptx.Filters(sites=(site,))
-        counts = query.feedback_counts(source, f, by=("month",))
-        t = measures.trend(
-            measures.FIXED["fft_pct_positive"],
-            counts,
-            pd.DataFrame(),
-            period="month",
-            start=date(2021, 1, 1),
-            end=date(2022, 12, 31),
-            options=spc.SpcOptions(),
-        )
+        f = ptx.Filters(start=date(2021, 1, 1), end=date(2022, 12, 31), sites=(site,))
+        t = ptx.trend(source, "fft_pct_positive", f)
         assert len(t.chart) >= 12 and t.chart["value"].between(0, 100).all()
 
 

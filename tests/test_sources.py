@@ -1,3 +1,5 @@
+import re
+
 import duckdb
 import pytest
 import sqlalchemy as sa
@@ -80,13 +82,23 @@ def test_optional_table_may_be_absent(tmp_path):
 @pytest.mark.parametrize(
     ("location", "message"),
     [
-        ("nowhere.duckdb", "does not exist"),
-        ("thing.xlsx", "does not exist"),
+        ("nowhere.duckdb", "does not exist. Build it with `ptx demo`."),
+        ("nowhere.sqlite", "does not exist. Or point PTX_SOURCE elsewhere."),
     ],
 )
-def test_unusable_locations(tmp_path, location, message):
-    with pytest.raises(SourceError, match=message):
+def test_missing_locations(tmp_path, location, message):
+    with pytest.raises(SourceError, match=re.escape(message)):
         open_location(tmp_path / location)
+
+
+def test_existing_file_of_an_unknown_kind_is_refused_with_the_kinds_it_can_read(tmp_path):
+    spreadsheet = tmp_path / "thing.xlsx"
+    spreadsheet.write_bytes(b"PK\x03\x04")  # exists, so only its suffix can refuse it
+    with pytest.raises(SourceError) as caught:
+        open_location(spreadsheet)
+    assert str(caught.value) == (
+        f"Cannot tell what kind of source {spreadsheet} is: use .duckdb, .sqlite or a folder."
+    )
 
 
 def test_single_csv_file_is_refused_with_advice(tmp_path):
