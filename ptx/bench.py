@@ -14,7 +14,8 @@ measures, each as the median of several runs where it says so:
 
 The app is timed by ``bench/app_timing.py``, the browser by ``bench/browser_timing.py`` and the
 naive pattern by ``bench/naive.py``, each in its own process: the library never imports
-streamlit.
+streamlit. Those scripts and the dashboard they time are not part of the installed package, so
+the benchmark runs from a ptx repository checkout (see :func:`find_checkout`).
 """
 
 from __future__ import annotations
@@ -26,17 +27,18 @@ import statistics
 import subprocess
 import sys
 import time
+import tomllib
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
 
-from ptx.config import PROJECT_ROOT
 from ptx.demo import write_demo
+from ptx.errors import PtxError
 from ptx.store import normalise_url
 
-BENCH = PROJECT_ROOT / "bench"
+TIMING_SCRIPT = Path("bench") / "app_timing.py"  # marks a checkout, beside pyproject.toml
 PAGES = ("overview", "feedback", "complaints", "departments", "data")
 BARE_SQL = (
     "SELECT EXTRACT(year FROM received_date) AS y, EXTRACT(month FROM received_date) AS m, "
@@ -46,6 +48,35 @@ BARE_SQL_SQLITE = (
     "SELECT strftime('%Y', received_date), strftime('%m', received_date), department_id, "
     "rating_scale, rating, COUNT(*) FROM feedback GROUP BY 1, 2, 3, 4, 5"
 )
+
+
+def find_checkout(start: Path | None = None) -> Path:
+    """The ptx repository checkout that holds ``start`` (default: the current folder).
+
+    A checkout is a folder with ``bench/app_timing.py`` beside a ``pyproject.toml`` that names
+    the project ``ptx``; ``start`` and each folder above it are tried in turn.
+
+    Raises
+    ------
+    PtxError
+        ``start`` is not inside a checkout (e.g. ptx was installed with pip into a notebook
+        environment, which has the library and the command but not the benchmark).
+    """
+    start = (start or Path.cwd()).resolve()
+    for folder in (start, *start.parents):
+        if (folder / TIMING_SCRIPT).is_file() and _names_ptx(folder / "pyproject.toml"):
+            return folder
+    raise PtxError(
+        f"`ptx bench` must be run from a ptx repository checkout (a folder with "
+        f"{TIMING_SCRIPT.as_posix()} and the dashboard); {start} is not inside one."
+    )
+
+
+def _names_ptx(pyproject: Path) -> bool:
+    try:
+        return tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["name"] == "ptx"
+    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError):
+        return False
 
 
 def machine() -> str:
@@ -112,12 +143,12 @@ def build(
     return str(target)
 
 
-def _subprocess_json(args: list[str], location: str) -> dict:
+def _subprocess_json(args: list[str], location: str, checkout: Path) -> dict:
     env = os.environ | {"PTX_SOURCE": location}
     env.pop("PTX_CONFIG", None)
     done = subprocess.run(
         [sys.executable, *args],
-        cwd=PROJECT_ROOT,
+        cwd=checkout,
         env=env,
         text=True,
         capture_output=True,
@@ -150,11 +181,16 @@ def bare_scan(location: str, runs: int) -> float:
     return statistics.median(times)
 
 
-def measure(engine: str, rows: int, location: str, runs: int) -> dict:
-    cold = [_subprocess_json([str(BENCH / "app_timing.py"), "cold"], location) for _ in range(runs)]
-    warm = _subprocess_json([str(BENCH / "app_timing.py"), "warm", str(max(runs, 3))], location)
-    browser = _subprocess_json([str(BENCH / "browser_timing.py"), str(runs)], location)
-    naive = _subprocess_json([str(BENCH / "naive.py"), _url(location)], location)
+def measure(engine: str, rows: int, location: str, runs: int, checkout: Path) -> dict:
+    bench = checkout / "bench"
+
+    def script(name: str, *args: str) -> dict:
+        return _subprocess_json([str(bench / name), *args], location, checkout)
+
+    cold = [script("app_timing.py", "cold") for _ in range(runs)]
+    warm = script("app_timing.py", "warm", str(max(runs, 3)))
+    browser = script("browser_timing.py", str(runs))
+    naive = script("naive.py", _url(location))
     return {
         "engine": engine,
         "rows": rows,
@@ -212,14 +248,17 @@ def run(
     postgres_url: str | None,
     out: Path | None,
     progress: Callable[[str], None] = lambda s: None,
+    checkout: Path | None = None,
 ) -> str:
+    """Build, measure and tabulate; ``checkout`` defaults to :func:`find_checkout`."""
+    checkout = checkout or find_checkout()
     data_dir.mkdir(parents=True, exist_ok=True)
     results = []
     for rows in sizes:
         for engine in engines:
             location = build(engine, rows, data_dir, postgres_url, progress)
             progress(f"measuring {engine} at {rows:,} responses")
-            results.append(measure(engine, rows, location, runs))
+            results.append(measure(engine, rows, location, runs, checkout))
             if results[-1]["browser_note"]:
                 progress(f"browser first chart not measured: {results[-1]['browser_note']}")
     text = table(results)

@@ -84,76 +84,72 @@ def _date(text: str) -> date:
 
 
 def cmd_kpis(args) -> int:
-    from ptx.kpis import default_window, headline_kpis
+    from ptx.api import headline
 
     source = _open(args)
-    as_of = query.as_of_date(source)
-    start, end = default_window(as_of)
     filters = query.Filters(
-        start=args.start or start,
-        end=args.end or end,
+        start=args.start,
+        end=args.end,
         sites=tuple(args.site or ()),
         divisions=tuple(args.division or ()),
         departments=tuple(args.department or ()),
         channels=tuple(args.channel or ()),
     )
-    known = set(query.departments(source)["department_id"])
-    unknown = [d for d in filters.departments if d not in known]
-    if unknown:
-        raise PtxError(
-            f"Unknown department id(s): {', '.join(unknown)}. "
-            f"Known ids: {', '.join(sorted(known))}."
-        )
-    table = headline_kpis(source, filters, as_of)
+    head = headline(source, filters)
     if args.format == "json":
         out = {
             "source": source.label,
-            "as_of": as_of.isoformat(),
-            "from": filters.start.isoformat(),
-            "to": filters.end.isoformat(),
+            "as_of": head.as_of.isoformat(),
+            "from": head.start.isoformat(),
+            "to": head.end.isoformat(),
             "filters": {
                 "site": list(filters.sites),
                 "division": list(filters.divisions),
                 "department": list(filters.departments),
                 "channel": list(filters.channels),
             },
-            "kpis": json.loads(table.to_json(orient="records")),
+            "kpis": json.loads(head.to_frame().to_json(orient="records")),
         }
         print(json.dumps(out, indent=2))
     else:
-        print(f"{source.label}  as of {as_of}  from {filters.start} to {filters.end}")
-        shown = table[["label", "value", "low", "high", "n", "previous", "change"]]
-        print(shown.to_string(index=False, float_format=lambda v: f"{v:,.1f}", na_rep="-"))
+        print(f"{source.label}  as of {head.as_of}  from {head.start} to {head.end}")
+        print(head.table().to_string(index=False))
     return 0
 
 
 def cmd_bench(args) -> int:
-    from ptx.bench import run
+    from ptx.bench import find_checkout, run
+
+    checkout = find_checkout()  # first: outside a checkout nothing else matters
 
     def progress(message: str) -> None:
         sys.stderr.write(f"bench: {message}\n")
         sys.stderr.flush()
 
-    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",")]
+    try:
+        sizes = [int(s.replace("_", "")) for s in args.sizes.split(",")]
+    except ValueError:
+        raise PtxError(f"--sizes {args.sizes}: write whole numbers, e.g. 100000,1000000.") from None
     engines = args.engines.split(",")
     unknown = set(engines) - {"duckdb", "sqlite", "postgresql"}
     if unknown:
         raise PtxError(f"Unknown engine(s) {sorted(unknown)}: use duckdb, sqlite, postgresql.")
     if "postgresql" in engines and not args.postgres_url:
         raise PtxError("--engines postgresql needs --postgres-url (or PTX_BENCH_POSTGRES_URL).")
+    out = args.out or checkout / "docs" / "PERFORMANCE.md"
     print(
         run(
             sizes,
             engines,
             runs=args.runs,
-            data_dir=args.data_dir,
+            checkout=checkout,
+            data_dir=args.data_dir or checkout / "bench-data",
             postgres_url=args.postgres_url,
-            out=args.out,
+            out=out,
             progress=progress,
         )
     )
-    if args.out:
-        print(f"\nWritten to {args.out}")
+    print(f"\nWritten to {out}")
     return 0
 
 
@@ -180,12 +176,20 @@ def build_parser() -> argparse.ArgumentParser:
         )
         return p
 
-    demo = sub.add_parser("demo", help="write the deterministic demo source")
+    demo = sub.add_parser(
+        "demo",
+        help="write the deterministic demo source",
+        description="Write the deterministic demo source. Targets: a .duckdb or .sqlite file "
+        "(data/demo.duckdb, out.sqlite), a folder with --format csv or parquet, or a SQLAlchemy "
+        "URL (duckdb:///path/x.duckdb, sqlite:///path/x.sqlite, postgresql://user@host/db).",
+    )
     demo.add_argument(
         "target",
         nargs="?",
-        default=str(DEMO_SOURCE),
-        help=f"a .duckdb or .sqlite file, a folder, or a SQLAlchemy URL (default: {DEMO_SOURCE})",
+        default=DEMO_SOURCE.as_posix(),
+        help=f"a .duckdb or .sqlite file, a folder, or a SQLAlchemy URL (default: "
+        f"{DEMO_SOURCE.as_posix()} in the current folder, the source ptx opens when none is "
+        "given)",
     )
     demo.add_argument(
         "--rows", type=int, default=150_000, help="feedback responses (default 150,000)"
@@ -217,7 +221,11 @@ def build_parser() -> argparse.ArgumentParser:
     kpis.set_defaults(func=cmd_kpis)
 
     bench = sub.add_parser(
-        "bench", help="benchmark the dashboard against the bare scan and the naive pattern"
+        "bench",
+        help="benchmark the dashboard against the bare scan and the naive pattern",
+        description="Benchmark the dashboard against the bare scan and the naive pattern. Runs "
+        "from a ptx repository checkout (the current folder or one above it): it times the "
+        "dashboard with the scripts in its bench/ folder.",
     )
     bench.add_argument(
         "--sizes",
@@ -236,11 +244,13 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--data-dir",
         type=Path,
-        default=Path("bench-data"),
-        help="where the benchmark sources are built (and reused)",
+        help="where the benchmark sources are built (and reused) (default: bench-data/ in the "
+        "checkout)",
     )
     bench.add_argument(
-        "--out", type=Path, default=Path("docs/PERFORMANCE.md"), help="Markdown file for the table"
+        "--out",
+        type=Path,
+        help="Markdown file for the table (default: docs/PERFORMANCE.md in the checkout)",
     )
     bench.set_defaults(func=cmd_bench)
 

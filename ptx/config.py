@@ -2,7 +2,10 @@
 
 A source is named by a path or a SQLAlchemy URL, from (first wins) an explicit argument, the
 ``PTX_SOURCE`` environment variable, the ``[source] location`` of the config file, or the
-embedded demo source. The config file is ``PTX_CONFIG`` or ``./ptx.toml`` when present::
+demo source ``data/demo.duckdb`` in the current folder (what ``ptx demo`` writes by default, and
+what the dashboard opens when started from the repository). When none is given and that file does
+not exist, :func:`load_config` raises :class:`~ptx.errors.SourceError` saying how to make one. The
+config file is ``PTX_CONFIG`` or ``./ptx.toml`` when present::
 
     [source]
     location = "postgresql://ptx@db.example.org/patient_experience"
@@ -37,12 +40,13 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from ptx.errors import ConfigError, PtxError
+from ptx.errors import ConfigError, PtxError, SourceError
 from ptx.schema import TABLES
 from ptx.workdays import WorkingCalendar
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEMO_SOURCE = PROJECT_ROOT / "data" / "demo.duckdb"
+# The source used when none is given, relative to the current folder (not to the installed
+# package, which may sit in any site-packages): `ptx demo` writes it there by default.
+DEMO_SOURCE = Path("data") / "demo.duckdb"
 
 
 @dataclass(frozen=True)
@@ -139,6 +143,13 @@ def load_config(path: str | Path | None = None, *, location: str | None = None) 
         A TOML config file. Default: ``PTX_CONFIG``, else ``./ptx.toml`` when it exists.
     location
         A source path or URL that overrides everything else.
+
+    Raises
+    ------
+    SourceError
+        No source was given anywhere and there is no ``data/demo.duckdb`` in the current folder.
+    ConfigError
+        The config file is missing, not TOML, or has a setting ptx does not know.
     """
     if path is None:
         env = os.environ.get("PTX_CONFIG")
@@ -159,19 +170,41 @@ def load_config(path: str | Path | None = None, *, location: str | None = None) 
             f"{where}: unknown section(s) {sorted(unknown)}; use [source], [tables], [complaints]."
         )
     source = raw.get("source", {})
-    loc = location or os.environ.get("PTX_SOURCE") or source.get("location")
-    if loc and path is not None and "://" not in loc and not Path(loc).is_absolute():
-        loc = str((path.parent / loc).resolve())  # relative to the config file, not the cwd
+    loc = location or os.environ.get("PTX_SOURCE")
+    if not loc and source.get("location"):
+        loc = str(source["location"])
+        if "://" not in loc and not Path(loc).is_absolute():
+            loc = str((path.parent / loc).resolve())  # relative to the config file, not the cwd
     tables = {
         name: _table_mapping(name, spec, where) for name, spec in raw.get("tables", {}).items()
     }
+    as_of = _parse_as_of(source.get("as_of"), where)
+    complaints = _complaint_settings(raw.get("complaints", {}), where)
     return Config(
-        location=str(loc or DEMO_SOURCE),
-        as_of=_parse_as_of(source.get("as_of"), where),
+        location=str(loc or default_source()),  # last: a wrong setting is the first thing to fix
+        as_of=as_of,
         tables=MappingProxyType(tables),
         path=path,
-        complaints=_complaint_settings(raw.get("complaints", {}), where),
+        complaints=complaints,
     )
+
+
+def default_source() -> Path:
+    """The demo source in the current folder, used when no source is given.
+
+    Raises
+    ------
+    SourceError
+        It does not exist; the message says how to write it or name another source.
+    """
+    path = Path.cwd() / DEMO_SOURCE
+    if not path.is_file():
+        raise SourceError(
+            f"No source given, and there is no {DEMO_SOURCE.as_posix()} in {Path.cwd()}: "
+            f"run `ptx demo` to write the demo source there, or set PTX_SOURCE, or pass a "
+            "source (a path or SQLAlchemy URL)."
+        )
+    return path
 
 
 def _complaint_settings(raw: dict[str, Any], where: str) -> ComplaintSettings:

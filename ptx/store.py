@@ -77,7 +77,8 @@ class Writer:
         if self.kind == "duckdb":
             import duckdb
 
-            path = Path(self.target)
+            # A duckdb:/// URL names a file as a path does: both are written the same way.
+            path = self._path = _duckdb_file(self.target)
             path.parent.mkdir(parents=True, exist_ok=True)
             for stale in (path, path.with_name(path.name + ".wal")):
                 stale.unlink(missing_ok=True)
@@ -92,8 +93,8 @@ class Writer:
             self._parts: dict[str, list[pd.DataFrame]] = {name: [] for name in tables}
         else:
             url = self.target if "://" in self.target else f"sqlite:///{self.target}"
-            if self.kind == "sqlite":
-                Path(self.target).unlink(missing_ok=True)
+            if self.kind == "sqlite" and "://" not in self.target:
+                Path(self.target).unlink(missing_ok=True)  # a URL's tables are replaced below
             self._engine = sa.create_engine(normalise_url(url))
             self._meta = model_metadata(tables)
             with self._engine.begin() as conn:
@@ -153,7 +154,7 @@ class Writer:
             # what helps them is the row order (see CLUSTER_ORDER).
             self._cluster()
             self._duck.close()
-            engine = sa.create_engine(f"duckdb:///{self.target}")
+            engine = sa.create_engine(f"duckdb:///{self._path}")
             with engine.begin() as conn:
                 record_reasons(conn, self._checked_tables())
                 build_summaries(conn, self._checked_tables())
@@ -192,6 +193,19 @@ def normalise_url(url: str) -> str:
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         return "postgresql+psycopg://" + url.split("://", 1)[1]
     return url
+
+
+def _duckdb_file(target: str) -> Path:
+    """The file a DuckDB target (a path or a duckdb:/// URL) names."""
+    if "://" not in target:
+        return Path(target)
+    database = sa.engine.make_url(target).database
+    if not database or database == ":memory:":
+        raise SourceError(
+            f"'{target}' names no DuckDB file: write duckdb:///path/to/file.duckdb "
+            "(four slashes before an absolute path)."
+        )
+    return Path(database).expanduser()
 
 
 def _target_kind(target: str, fmt: str | None) -> str:

@@ -3,12 +3,42 @@ from datetime import date
 import pytest
 
 from ptx.config import DEMO_SOURCE, load_config
-from ptx.errors import ConfigError
+from ptx.errors import ConfigError, SourceError
 
 
-def test_default_is_the_demo_source(tmp_path, monkeypatch):
+def test_default_is_the_demo_source_in_the_current_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    assert load_config().location == str(DEMO_SOURCE)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "demo.duckdb").touch()
+    assert DEMO_SOURCE.as_posix() == "data/demo.duckdb"
+    assert load_config().location == str(tmp_path / "data" / "demo.duckdb")
+
+
+def test_no_source_anywhere_says_how_to_make_one(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SourceError) as raised:
+        load_config()
+    message = str(raised.value)
+    assert message.startswith("No source given") and "\n" not in message
+    assert "`ptx demo`" in message and "data/demo.duckdb" in message and "PTX_SOURCE" in message
+    # A config file without a [source] location still falls back to (and misses) the demo.
+    (tmp_path / "ptx.toml").write_text("[complaints]\nresolve_working_days = 20\n")
+    with pytest.raises(SourceError, match="No source given"):
+        load_config()
+    # A given source is taken as it is; whether it exists is for open_source to say.
+    assert load_config(location="elsewhere.duckdb").location == "elsewhere.duckdb"
+
+
+def test_only_the_config_files_own_location_is_relative_to_it(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "conf").mkdir()
+    cfg = tmp_path / "conf" / "ptx.toml"
+    cfg.write_text('[source]\nlocation = "in-conf.duckdb"\n')
+    assert load_config(cfg).location == str(tmp_path / "conf" / "in-conf.duckdb")
+    # An argument or PTX_SOURCE is relative to the current folder, as on any command line.
+    assert load_config(cfg, location="here.duckdb").location == "here.duckdb"
+    monkeypatch.setenv("PTX_SOURCE", "env.duckdb")
+    assert load_config(cfg).location == "env.duckdb"
 
 
 def test_config_file_maps_tables_and_columns(tmp_path):
