@@ -481,20 +481,21 @@ class ComplaintTiming:
         return int((hide["complaints"] == "*").sum()) if len(hide) else 0
 
     def share_text(self, share: complaints.Share) -> str:
-        if self.rule.enabled and share.due < self.rule.min_rate_n:
+        if self.rule.too_few(share.due):
             return "–"
         return f"{share.pct:.1f}%"
 
     def median_text(self) -> str:
-        small = self.rule.enabled and self.received < self.rule.min_rate_n
-        return "–" if small else format_value(self.overall["median"], "days")
+        if self.rule.too_few(self.received):
+            return "–"
+        return format_value(self.overall["median"], "days")
 
     def count(self, value: float) -> str:
         return count_text(value, self.rule)
 
     def why_medians_differ(self) -> str:
-        if self.rule.enabled and self.received < self.rule.min_rate_n:
-            return f"Fewer than {self.rule.min_rate_n} complaints: no median is shown."
+        if self.rule.too_few(self.received):
+            return "Too few complaints to show a median without identifying people."
         return complaints.why_medians_differ(self.overall)
 
     def to_frame(self) -> pd.DataFrame:
@@ -541,11 +542,11 @@ def complaint_timing(
         per_group = per_group.sort_values("complaints", ascending=False).reset_index(drop=True)
         labels = per_group[by].map(lambda g: names.get(g, g)).fillna("Not recorded")
         summary = per_group.drop(columns=[by]).assign(group=labels)[summary.columns]
-        drawn = per_group[~_small(per_group["complaints"], rule)].head(MAX_CURVES - 1)
+        drawn = per_group[~rule.too_few(per_group["complaints"])].head(MAX_CURVES - 1)
         for key, label in zip(drawn[by], labels[drawn.index], strict=True):
             curves[str(label)] = survival.curve(resolved[resolved[by] == key])
     received = int(resolved["done"].sum() + resolved["pending"].sum())
-    if _small(pd.Series([received]), rule).iloc[0]:
+    if rule.too_few(received):
         curves = {}
     return ComplaintTiming(
         received=received,
@@ -567,11 +568,6 @@ def complaint_timing(
             settings.backstop_months,
         ),
     )
-
-
-def _small(n: pd.Series, rule: Disclosure) -> pd.Series:
-    """Groups too small to draw a curve or a rate for, under the rule."""
-    return (n < rule.min_rate_n) if rule.enabled else pd.Series(False, index=n.index)
 
 
 @dataclass(frozen=True)
@@ -815,8 +811,7 @@ class Comparison:
             return None
         key = self.measure.key
         table = self.funnel.table
-        if self.rule.enabled:
-            table = table[table["n"] >= self.rule.min_rate_n]
+        table = table[~self.rule.too_few(table["n"])]
         shown = replace(self.funnel, table=table.reset_index(drop=True))
         return charts.funnel_plot(
             shown,
@@ -858,7 +853,7 @@ def compare_departments(
         return Comparison(m, None, pd.DataFrame(), names, rule)
     funnel = funnels[m.key]
     ranking = departments.ranking(inputs, m.key, funnel, ltr_sd, names)
-    hidden = int((funnel.table["n"] < rule.min_rate_n).sum()) if rule.enabled else 0
+    hidden = int(rule.too_few(funnel.table["n"]).sum())
     return Comparison(m, funnel, ranking.drop(columns=["department_id"]), names, rule, hidden)
 
 
@@ -910,7 +905,7 @@ def department_heatmap(
     results = departments.funnels(inputs, ltr_sd, adjust=adjust)
     cells = departments.heatmap_frame(results, _names(source))
     if rule.enabled:
-        small = cells["n"] < rule.min_rate_n
+        small = rule.too_few(cells["n"])
         cells = cells.assign(score=cells["score"].mask(small), value=cells["value"].mask(small))
     return Heatmap(cells, rule)
 

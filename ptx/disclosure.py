@@ -37,6 +37,15 @@ class Disclosure:
         if self.suppress_max < 0 or self.round_to < 1 or self.min_rate_n < 0:
             raise PtxError("Disclosure settings must be non-negative (round_to at least 1).")
 
+    def too_few(self, n):
+        """True where ``n`` (a number, or an array of them) is too few for a rate or a curve
+        under the rule."""
+        return (n < self.min_rate_n) & self.enabled
+
+    def small_count(self, n):
+        """True where ``n`` is a count the rule hides (1..suppress_max)."""
+        return (n >= 1) & (n <= self.suppress_max) & self.enabled
+
     def describe(self) -> str:
         if not self.enabled:
             return "Small-number suppression is off: every count is shown as it is."
@@ -70,9 +79,9 @@ def hidden(frame: pd.DataFrame, roles: Roles, rule: Disclosure) -> pd.DataFrame:
     for col in roles.counts:
         if col in frame:
             v = pd.to_numeric(frame[col], errors="coerce").astype("float64")
-            out[col] = ((v >= 1) & (v <= rule.suppress_max)).to_numpy()
+            out[col] = rule.small_count(v).to_numpy()
     if roles.n is not None and roles.n in frame:
-        small = (pd.to_numeric(frame[roles.n], errors="coerce") < rule.min_rate_n).to_numpy()
+        small = rule.too_few(pd.to_numeric(frame[roles.n], errors="coerce")).to_numpy()
         for col in roles.rates:
             if col in frame:
                 out[col] = out[col].to_numpy() | small
