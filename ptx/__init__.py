@@ -6,7 +6,7 @@ The facade a notebook, a scheduled job, the ``ptx`` command and the dashboard us
 
     source = ptx.open_source("data/demo.duckdb")
     ward = ptx.Filters(departments=["Respiratory Ward"])
-    fft = ptx.trend(source, "FFT % positive", ward, period="month")
+    fft = ptx.trend(source, "fft_pct_positive", ward, period="month")
     fft.signals, fft.to_frame(), fft.figure()
 
 One call per question: :func:`headline`, :func:`trend`, :func:`breakdown`,

@@ -9,7 +9,7 @@ words, counts of 1-7 as "*", rounded for export) and ``figure()`` (plotly).
 
 >>> import ptx
 >>> source = ptx.open_source("data/demo.duckdb")                      # doctest: +SKIP
->>> ptx.trend(source, "FFT % positive", ptx.Filters(departments=["Respiratory Ward"]))
+>>> ptx.trend(source, "fft_pct_positive", ptx.Filters(departments=["Respiratory Ward"]))
 ... # doctest: +SKIP
 """
 
@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ptx import charts, compare, complaints, counts, departments, kpis, query, spc, survival, timing
-from ptx.catalog import Measure, measure, measures_for
+from ptx.catalog import CATALOG, Measure, measure, measures_for
 from ptx.disclosure import SUPPRESSED, Disclosure, Roles, apply, as_table, count_text, hidden
 from ptx.errors import PtxError
 from ptx.measures import BREAKDOWNS, SpcResult, evaluate, query_grain, series, spc_trend
@@ -38,6 +38,7 @@ BREAKDOWN_LABELS = {
     "ethnicity": "Ethnicity",
 }
 MAX_CURVES = 6
+MONTHLY = ("fft_pct_positive", "complaints_received")  # the headline's monthly charts
 SEVERITY_ORDER = ("low", "moderate", "high", "extreme")
 XMR_METHOD = "XmR chart, Making Data Count rules (NHS England 2023 update)"
 P_METHOD = "p-chart with limits from each period's own denominator"
@@ -178,6 +179,7 @@ class Headline:
     def figures(self) -> dict[str, object]:
         """The monthly charts: FFT % positive with its interval, complaints received."""
         out = {}
+        fft, received = (CATALOG[k] for k in MONTHLY)
         if len(self.fft_by_month):
             out["fft"] = charts.interval_trend(
                 self.fft_by_month,
@@ -185,17 +187,17 @@ class Headline:
                 y="value",
                 low="low",
                 high="high",
-                title="FFT % positive by month",
-                y_title="% positive",
-                name="% positive",
+                title=f"{fft.label} by month",
+                y_title=fft.label,
+                name=fft.label,
             )
         if len(self.complaints_by_month):
             out["complaints"] = charts.count_bars(
                 self.complaints_by_month,
                 x="month",
                 y="value",
-                title="Complaints received by month",
-                y_title="complaints",
+                title=f"{received.label} by month",
+                y_title=received.label,
             )
         return out
 
@@ -223,8 +225,8 @@ def headline(
     filters, end_of_data = _dates(source, filters, whole_history=False)
     c = kpis.headline_counts(source, filters, end_of_data)
     table = kpis.headline_table(c, source.config.complaints, rule)
-    monthly = {}
-    for key, frame in (("fft_pct_positive", "feedback"), ("complaints_received", "resolved")):
+    monthly = {}  # the Overview's two monthly charts
+    for key, frame in zip(MONTHLY, ("feedback", "resolved"), strict=True):
         m = measure(key)
         values = evaluate(m, {frame: c.current(frame)}, ["month"], source.config.complaints)
         shown = apply(values, m.roles, rule)
@@ -235,8 +237,8 @@ def headline(
         as_of=end_of_data,
         rule=rule,
         kpis=table,
-        fft_by_month=monthly["fft_pct_positive"],
-        complaints_by_month=monthly["complaints_received"],
+        fft_by_month=monthly[MONTHLY[0]],
+        complaints_by_month=monthly[MONTHLY[1]],
     )
 
 

@@ -58,8 +58,13 @@ class Measure:
     method: str  # the published method and interval it follows
     periods: tuple[str, ...] = FEEDBACK_PERIODS
     question: str | None = None  # for survey-question measures
+    # The arithmetic (see ptx.measures.FORMULAS); by default the one named like the key. A
+    # measure that reuses a formula on other inputs or with another label names it here.
+    formula: str = ""
 
     def __post_init__(self) -> None:
+        if not self.formula:
+            object.__setattr__(self, "formula", self.key.partition(":")[0])
         if self.direction not in DIRECTIONS:
             raise PtxError(f"{self.key}: direction must be one of {DIRECTIONS}.")
         if self.kind not in KINDS or not set(self.views) <= set(VIEWS):

@@ -1,16 +1,14 @@
-"""Complaint KPIs over the counts of :mod:`ptx.query` and :mod:`ptx.timing`.
+"""Complaint shares, backlog, ageing and mix over the counts of :mod:`ptx.query` and
+:mod:`ptx.timing`; the measures built on them are defined in :mod:`ptx.catalog`.
 
-Definitions
------------
-- Acknowledged in time: acknowledged within the target (3 working days: the Local Authority
-  Social Services and National Health Service Complaints (England) Regulations 2009, reg. 13).
-- Resolved in target: resolved within the organisation's target (25 working days by default).
-- Both are shares of the complaints that are *due*: those already done, plus those still
-  pending past the target. A complaint received yesterday is not yet late, so it is in
-  neither the numerator nor the denominator.
-- Within the backstop: resolved within six calendar months of receipt (reg. 14), of those due.
-- Times to resolve are in working days from receipt (day 0); see :mod:`ptx.survival` for why the
-  median counts open complaints.
+- A complaint is *due* at a stage (acknowledgement: 3 working days under the Local Authority
+  Social Services and National Health Service Complaints (England) Regulations 2009, reg. 13;
+  resolution: the organisation's target) once it is done, or once it has waited longer than the
+  target; it *meets* the target when done within it. A complaint received yesterday is not yet
+  late, so it is in neither count.
+- The backstop: done within six calendar months of receipt (reg. 14), of those due.
+- Times are in working days from receipt (day 0); see :mod:`ptx.survival` for why the median
+  counts open complaints.
 """
 
 from __future__ import annotations

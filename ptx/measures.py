@@ -30,6 +30,22 @@ VALUE_COLUMNS = ["numerator", "denominator", "value", "low", "high"]
 SERIES_COLUMNS = ["period", "value", "low", "high", "numerator", "denominator"]
 BREAKDOWNS = ("channel", "age_band", "sex", "ethnicity")
 NOT_RECORDED = "Not recorded"
+# The arithmetic evaluate() knows; a catalog measure names one (Measure.formula).
+FORMULAS = (
+    "responses",
+    "fft_pct_positive",
+    "fft_pct_negative",
+    "nps",
+    "ltr_mean",
+    "top_box",
+    "mean_answer",
+    "complaints_received",
+    "complaints_per_1000",
+    "complaints_open",
+    "complaints_ack_pct",
+    "complaints_resolved_pct",
+    "complaints_median_days",
+)
 
 
 def query_grain(period: str) -> str:
@@ -130,7 +146,9 @@ def evaluate(
     score, a mean, a rate per 1,000 or working days (with the Kaplan-Meier interval).
     """
     by = list(by)
-    key, kind = measure.key, measure.kind
+    key, kind = measure.formula, measure.kind
+    if key not in FORMULAS:
+        raise PtxError(f"{measure.key}: no formula {key!r}; use one of {', '.join(FORMULAS)}.")
     settings = settings or ComplaintSettings()
     if key == "responses":
         total = _sum(frames["feedback"], by, ["responses"])
@@ -151,7 +169,7 @@ def evaluate(
         g = _sum(ltr.assign(total=ltr["rating"] * ltr["responses"]), by, ["total", "responses"])
         g = g[g["responses"] > 0]
         return _values(g[by], g["total"], g["responses"], g["total"] / g["responses"])
-    if measure.question is not None:
+    if key in ("top_box", "mean_answer"):
         g = _answers(frames["answers"], measure.question, by)
         g = g[g["responses"] > 0]
         if kind == "proportion":
@@ -184,7 +202,7 @@ def evaluate(
         return _values(
             s[by], np.nan, s["complaints"], s["median"], s["median_low"], s["median_high"]
         )
-    raise PtxError(f"No computation for measure {key!r}.")
+    raise AssertionError(f"formula {key!r} is listed but not computed")
 
 
 def _target_counts(stage: pd.DataFrame, target: int, by: list[str]) -> pd.DataFrame:

@@ -1,11 +1,21 @@
 """The house rules that keep the layers apart, checked on the source text."""
 
 import ast
+import re
 from pathlib import Path
 
+import ptx
 from tests.conftest import ROOT
 
-FORBIDDEN_IN_PAGES = ("sqlalchemy", "duckdb", "psycopg")
+PAGE_FILES = [ROOT / "dashboard.py", *sorted((ROOT / "pages").glob("*.py"))]
+# What a page may import: the facade, the shared frame, Streamlit and the standard library's
+# date and dataclass types. No pandas, numpy, SQL or ptx submodule.
+ALLOWED_IN_PAGES = {"__future__", "dataclasses", "datetime", "ptx", "pages", "streamlit"}
+FRAME_WORK = re.compile(
+    r"\.(merge|assign|pivot|pivot_table|sort_values|groupby|apply|fillna|rename|query|drop|"
+    r"melt|set_index|reset_index|mask|where|astype|round|isin|value_counts|itertuples|iterrows)"
+    r"\(|\.(loc|iloc|at|iat)\[|\bpd\.|\bnp\."
+)
 
 
 def _imports(path: Path) -> set[str]:
@@ -13,42 +23,89 @@ def _imports(path: Path) -> set[str]:
     names = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            names |= {a.name.split(".")[0] for a in node.names}
+            names |= {a.name for a in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module:
-            names.add(node.module.split(".")[0])
+            names.add(node.module)
     return names
 
 
 def test_library_never_imports_streamlit():
-    offenders = [p.name for p in (ROOT / "ptx").glob("*.py") if "streamlit" in _imports(p)]
+    offenders = [
+        p.name
+        for p in (ROOT / "ptx").rglob("*.py")
+        if any(n.split(".")[0] == "streamlit" for n in _imports(p))
+    ]
     assert offenders == []
 
 
-def test_pages_do_no_database_or_pandas_work():
-    for path in [ROOT / "dashboard.py", *(ROOT / "pages").glob("*.py")]:
-        assert not _imports(path) & set(FORBIDDEN_IN_PAGES), path.name
+def test_pages_import_only_the_facade_the_frame_and_streamlit():
+    for path in PAGE_FILES:
+        imported = _imports(path)
+        assert {n.split(".")[0] for n in imported} <= ALLOWED_IN_PAGES, (path.name, imported)
+        # ptx itself, never a module under it; the shared frame module, nothing else of pages/
+        assert all(
+            n in ("ptx", "pages._shared") for n in imported if n.startswith(("ptx", "pages"))
+        )
+        assert "streamlit" in imported or path.name == "dashboard.py" or "_shared" in path.name
+
+
+def test_pages_use_only_the_public_facade():
+    public = set(ptx.__all__)
+    for path in PAGE_FILES:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Attribute) and getattr(node.value, "id", None) == "ptx":
+                assert node.attr in public, (path.name, node.attr)
+
+
+def test_pages_do_no_frame_work_and_no_masking():
+    for path in PAGE_FILES:
         text = path.read_text()
-        assert ".groupby(" not in text and "read_sql" not in text, path.name
+        found = FRAME_WORK.findall(text)
+        assert not found, (path.name, found)
+        assert "read_sql" not in text and "Disclosure(" not in text.replace("ptx.Disclosure(", "")
+        assert "min_rate_n" not in text and "suppress_max" not in text
+
+
+def test_no_private_streamlit_api():
+    for path in PAGE_FILES:
+        text = path.read_text()
+        assert "streamlit.runtime" not in text and "PagesManager" not in text, path.name
+        assert "st._" not in text, path.name
+        assert not [n for n in _imports(path) if n.startswith("streamlit.")], path.name
 
 
 def test_every_page_in_navigation_exists():
-    text = (ROOT / "dashboard.py").read_text()
-    for page in (ROOT / "pages").glob("[!_]*.py"):
-        assert f'st.Page("pages/{page.name}"' in text, page.name
+    from pages._shared import PAGES
+
+    listed = {path for path, _, _ in PAGES}
+    on_disk = {f"pages/{p.name}" for p in (ROOT / "pages").glob("[!_]*.py")}
+    assert listed == on_disk
 
 
-def test_every_cached_call_says_what_it_is_doing():
-    """Each ptx function a page calls through compute() has its own spinner text."""
+def test_every_cached_call_is_a_facade_call_that_says_what_it_is_doing():
+    """Each function a page calls through compute() is public in ptx and has a spinner text."""
     from pages._shared import DOING
 
     called = set()
-    for path in (ROOT / "pages").glob("*.py"):
+    for path in PAGE_FILES:
         for node in ast.walk(ast.parse(path.read_text())):
             if (
                 isinstance(node, ast.Call)
                 and getattr(node.func, "id", None) == "compute"
                 and isinstance(node.args[0], ast.Attribute)
             ):
+                assert getattr(node.args[0].value, "id", None) == "ptx", ast.dump(node.args[0])
                 called.add(node.args[0].attr)
-    assert len(called) >= 8
-    assert called <= set(DOING), called - set(DOING)
+    assert len(called) >= 10
+    assert called <= set(DOING) and called <= set(ptx.__all__), called - set(DOING)
+
+
+def test_no_module_level_caches_keyed_on_a_source():
+    """Caching belongs to the application (or to the source's own memo, closed with it)."""
+    for path in (ROOT / "ptx").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.FunctionDef) and any(
+                "cache" in ast.unparse(d) for d in node.decorator_list
+            ):
+                arguments = [a.annotation and ast.unparse(a.annotation) for a in node.args.args]
+                assert "Source" not in arguments, (path.name, node.name)
