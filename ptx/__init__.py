@@ -24,7 +24,8 @@ What the modules own:
 - stats, spc, compare, survival, feedback, complaints: pure, cited statistics;
 - catalog, measures, kpis, departments, disclosure: the measure catalog, each measure's
   arithmetic, the headline, department comparisons, and the small-number rule;
-- charts: plotly figures drawn from results; api: this facade; cli, demo, bench: the command.
+- charts: plotly figures drawn from results; api/: the facade's calls and results by topic;
+  cli, demo, bench: the command, the demo source, the benchmark.
 """
 
 from pathlib import Path

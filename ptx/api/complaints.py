@@ -1,0 +1,328 @@
+"""Complaint timing in working days, the backlog, outcomes and the oldest open."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from ptx import charts, complaints, query, survival, timing
+from ptx.api._common import dates, department_names, format_value, readable
+from ptx.disclosure import Disclosure, Roles, apply, as_table, count_text, hidden
+from ptx.errors import PtxError
+from ptx.query import Filters
+from ptx.sources import Source
+
+COMPARE_BY = {"department_id": "Department", "subject": "Subject", "severity": "Severity"}
+MAX_CURVES = 6
+SEVERITY_ORDER = ("low", "moderate", "high", "extreme")
+
+
+SURVIVAL_HEADINGS = {
+    "group": "Group",
+    "complaints": "Complaints",
+    "resolved": "Resolved",
+    "open": "Open",
+    "median": "Median days",
+    "median_low": "Median 95% low",
+    "median_high": "Median 95% high",
+    "p90": "90th percentile days",
+    "p90_low": "90th pct 95% low",
+    "p90_high": "90th pct 95% high",
+    "naive_median": "Median of resolved only",
+}
+SURVIVAL_ROLES = Roles(counts=survival.SUMMARY_COUNTS, rates=survival.SUMMARY_DAYS, n="complaints")
+
+
+@dataclass(frozen=True)
+class ComplaintTiming:
+    """Acknowledgement and resolution in working days: the tiles, and Kaplan-Meier summaries
+    and curves per group."""
+
+    received: int
+    acknowledged: complaints.Share
+    resolved: complaints.Share
+    backstop: complaints.Share
+    overall: pd.Series  # survival.summary's row for all complaints
+    open_now: int
+    open_beyond_backstop: int
+    by: str | None
+    summary: pd.DataFrame  # per group (by), survival.summary columns with "group" names
+    curves: dict[str, pd.DataFrame]
+    rule: Disclosure
+    targets: tuple[int, int, int]  # acknowledge, resolve (working days), backstop (months)
+    method: str = (
+        "Kaplan-Meier, open complaints censored at their age; Brookmeyer-Crowley 95% interval"
+    )
+
+    @property
+    def suppressed(self) -> int:
+        hide = as_table(self.summary, SURVIVAL_ROLES, self.rule)
+        return int((hide["complaints"] == "*").sum()) if len(hide) else 0
+
+    def share_text(self, share: complaints.Share) -> str:
+        if self.rule.too_few(share.due):
+            return "–"
+        return f"{share.pct:.1f}%"
+
+    def median_text(self) -> str:
+        if self.rule.too_few(self.received):
+            return "–"
+        return format_value(self.overall["median"], "days")
+
+    def count(self, value: float) -> str:
+        return count_text(value, self.rule)
+
+    def why_medians_differ(self) -> str:
+        if self.rule.too_few(self.received):
+            return "Too few complaints to show a median without identifying people."
+        return complaints.why_medians_differ(self.overall)
+
+    def to_frame(self) -> pd.DataFrame:
+        return apply(self.summary, SURVIVAL_ROLES, self.rule)
+
+    def table(self, *, export: bool = False) -> pd.DataFrame:
+        shown = as_table(self.summary, SURVIVAL_ROLES, self.rule, export=export, decimals=0)
+        headings = {**SURVIVAL_HEADINGS, "group": COMPARE_BY.get(self.by or "", "Group")}
+        return readable(shown, headings)
+
+    def figure(self):
+        return charts.survival_curves(
+            self.curves,
+            title="Share still open by working days since receipt",
+            target=self.targets[1],
+        )
+
+
+def complaint_timing(
+    source: Source,
+    filters: Filters = Filters(),
+    *,
+    by: str | None = None,
+    rule: Disclosure = Disclosure(),
+) -> ComplaintTiming:
+    """Complaint tiles and, with ``by`` (department_id, subject or severity), time to
+    resolution per group: Kaplan-Meier medians, 90th percentiles and curves."""
+    if by is not None and by not in COMPARE_BY:
+        raise PtxError(f"Compare by one of {', '.join(COMPARE_BY)}, not {by!r}.")
+    filters, end_of_data = dates(source, filters, whole_history=False)
+    settings = source.config.complaints
+    ack = timing.stage_counts(source, filters, end_of_data, "acknowledged")
+    grouping = (by,) if by else ()
+    resolved = timing.stage_counts(source, filters, end_of_data, "resolved", grouping)
+    open_stage = timing.stage_counts(
+        source, filters.between(None, end_of_data), end_of_data, "resolved"
+    )
+    overall = complaints.resolution_summary(resolved).iloc[0]
+    summary = pd.DataFrame(columns=["group", *survival.SUMMARY_COUNTS, *survival.SUMMARY_DAYS])
+    curves = {"All complaints": survival.curve(resolved)}
+    if by:
+        names = department_names(source) if by == "department_id" else {}
+        per_group = complaints.resolution_summary(resolved, grouping)
+        per_group = per_group.sort_values("complaints", ascending=False).reset_index(drop=True)
+        labels = per_group[by].map(lambda g: names.get(g, g)).fillna("Not recorded")
+        summary = per_group.drop(columns=[by]).assign(group=labels)[summary.columns]
+        drawn = per_group[~rule.too_few(per_group["complaints"])].head(MAX_CURVES - 1)
+        for key, label in zip(drawn[by], labels[drawn.index], strict=True):
+            curves[str(label)] = survival.curve(resolved[resolved[by] == key])
+    received = int(resolved["done"].sum() + resolved["pending"].sum())
+    if rule.too_few(received):
+        curves = {}
+    return ComplaintTiming(
+        received=received,
+        acknowledged=complaints.within_target(ack, settings.acknowledge_working_days),
+        resolved=complaints.within_target(resolved, settings.resolve_working_days),
+        backstop=complaints.within_backstop(resolved),
+        overall=overall,
+        open_now=int(open_stage["pending"].sum()),
+        open_beyond_backstop=int(
+            open_stage.loc[open_stage["beyond_backstop"] == 1, "pending"].sum()
+        ),
+        by=by,
+        summary=summary,
+        curves=curves,
+        rule=rule,
+        targets=(
+            settings.acknowledge_working_days,
+            settings.resolve_working_days,
+            settings.backstop_months,
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """Open complaints at each month end, and those open now by working days open."""
+
+    by_month: pd.DataFrame  # month, month_end, received, resolved, open
+    ageing: pd.DataFrame  # bucket, open
+    as_of: date
+    rule: Disclosure
+    method: str = "received minus resolved, running over the whole history"
+
+    ROLES = Roles(counts=("received", "resolved", "open"))
+
+    @property
+    def suppressed(self) -> int:
+        return int(
+            hidden(self.by_month, self.ROLES, self.rule).to_numpy().sum()
+            + hidden(self.ageing, self.ROLES, self.rule).to_numpy().sum()
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        return apply(self.by_month, self.ROLES, self.rule)
+
+    def table(self, *, export: bool = False) -> pd.DataFrame:
+        return readable(
+            as_table(self.by_month, self.ROLES, self.rule, export=export),
+            {
+                "month_end": "Month end",
+                "received": "Received",
+                "resolved": "Resolved",
+                "open": "Open",
+            },
+        )
+
+    def figures(self) -> dict[str, object]:
+        return {
+            "backlog": charts.count_bars(
+                self.to_frame(),
+                x="month_end",
+                y="open",
+                title="Open complaints at each month end",
+                y_title="open complaints",
+            ),
+            "ageing": charts.count_bars(
+                apply(self.ageing, self.ROLES, self.rule),
+                x="bucket",
+                y="open",
+                title=f"Open at {self.as_of:%d %b %Y} by working days open",
+                y_title="open complaints",
+            ),
+        }
+
+    def figure(self):
+        return self.figures()["backlog"]
+
+
+def complaint_backlog(
+    source: Source, filters: Filters = Filters(), *, rule: Disclosure = Disclosure()
+) -> Backlog:
+    """The open backlog at each month end in the dates, and the ageing of what is open now."""
+    filters, end_of_data = dates(source, filters, whole_history=False)
+    history = filters.between(None, end_of_data)
+    received = query.complaint_counts(source, history, end_of_data, ("month",))
+    resolutions = query.resolutions_by_month(source, history, end_of_data)
+    by_month = complaints.backlog(received, resolutions, end_of_data)
+    by_month = by_month[by_month["month"] >= filters.start.replace(day=1)].reset_index(drop=True)
+    open_stage = timing.stage_counts(source, history, end_of_data, "resolved")
+    return Backlog(
+        by_month=by_month,
+        ageing=complaints.ageing(open_stage),
+        as_of=end_of_data,
+        rule=rule,
+    )
+
+
+@dataclass(frozen=True)
+class ComplaintMix:
+    """Shares of outcomes, KO41a subjects and severities, and reopenings."""
+
+    shares: dict[str, pd.DataFrame]  # outcome/subject/severity -> group, complaints, pct
+    reopened: int
+    closed: int
+    rule: Disclosure
+    method: str = "share of the complaints received in the dates; open ones have no outcome"
+
+    ROLES = Roles(counts=("complaints",), rates=("pct",), n="complaints")
+
+    @property
+    def suppressed(self) -> int:
+        return sum(int(f["pct"].isna().sum()) for f in self.shares.values())
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.concat([f.assign(category=k) for k, f in self.shares.items()], ignore_index=True)[
+            ["category", "group", "complaints", "pct"]
+        ]
+
+    def table(self, *, export: bool = False) -> pd.DataFrame:
+        frame = self.to_frame()
+        return readable(
+            as_table(frame, self.ROLES, self.rule, export=export),
+            {"category": "Category", "group": "Group", "complaints": "Complaints", "pct": "%"},
+        )
+
+    def figures(self) -> dict[str, object]:
+        titles = {"outcome": "Outcome", "subject": "Subject (KO41a)", "severity": "Severity"}
+        return {
+            k: charts.share_bars(
+                apply(f, self.ROLES, self.rule),
+                group="group",
+                value="pct",
+                title=titles[k],
+                x_title="% of complaints",
+            )
+            for k, f in self.shares.items()
+        }
+
+    def figure(self):
+        return self.figures()["outcome"]
+
+    def reopened_text(self) -> str:
+        return (
+            f"Reopened: {count_text(self.reopened, self.rule)} of "
+            f"{count_text(self.closed, self.rule)} closed complaints. Open complaints have no "
+            "outcome yet ('not recorded')."
+        )
+
+
+def complaint_mix(
+    source: Source, filters: Filters = Filters(), *, rule: Disclosure = Disclosure()
+) -> ComplaintMix:
+    """Outcome, subject and severity shares of the complaints received in the dates."""
+    filters, end_of_data = dates(source, filters, whole_history=False)
+    categories = ("outcome", "subject", "severity")
+    c = query.complaint_counts(source, filters, end_of_data, categories)
+    orders = {"outcome": complaints.OUTCOME_ORDER, "subject": (), "severity": SEVERITY_ORDER}
+    shares = {k: complaints.mix(c, k, orders[k]) for k in categories}
+    return ComplaintMix(
+        shares=shares,
+        reopened=int(c["reopened"].sum()),
+        closed=int(c["received"].sum() - c["open"].sum()),
+        rule=rule,
+    )
+
+
+@dataclass(frozen=True)
+class OldestOpen:
+    """The longest-open complaints at the as-of date (no complainant details)."""
+
+    rows: pd.DataFrame
+    method: str = "open at the as-of date, oldest first, at most 50"
+    suppressed: int = 0
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.rows.copy()
+
+    def table(self, *, export: bool = False) -> pd.DataFrame:
+        return readable(
+            self.rows,
+            {
+                "complaint_id": "Complaint",
+                "department": "Department",
+                "subject": "Subject",
+                "severity": "Severity",
+                "received_date": "Received",
+                "working_days_open": "Working days open",
+            },
+        ).fillna("")
+
+
+def oldest_open(source: Source, filters: Filters = Filters(), *, limit: int = 50) -> OldestOpen:
+    """The ``limit`` oldest complaints still open at the as-of date, whenever received."""
+    filters, end_of_data = dates(source, filters, whole_history=False)
+    rows = timing.oldest_open(source, filters.between(None, end_of_data), end_of_data, limit)
+    names = department_names(source)
+    rows.insert(1, "department", rows["department_id"].map(lambda d: names.get(d, d)))
+    return OldestOpen(rows.drop(columns="department_id"))

@@ -1,0 +1,175 @@
+"""Departments compared fairly: a funnel and ranking per measure, and the heatmap."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+
+from ptx import charts, compare, counts, departments
+from ptx.api._common import dates, department_names, readable
+from ptx.catalog import Measure, measure
+from ptx.disclosure import Disclosure, Roles, apply, as_table
+from ptx.errors import PtxError
+from ptx.query import Filters
+from ptx.sources import Source
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Departments compared on one measure: a funnel plot and a ranking with intervals."""
+
+    measure: Measure
+    funnel: compare.Funnel | None
+    ranking: pd.DataFrame  # departments.ranking columns; the rule applied
+    names: dict[str, str] = field(repr=False, default_factory=dict)
+    rule: Disclosure = Disclosure()
+    hidden: int = 0  # departments whose point the small-number rule hides
+
+    @property
+    def suppressed(self) -> int:
+        return self.hidden
+
+    @property
+    def organisation(self) -> float:
+        """The organisation's value on the measure's display scale."""
+        return np.nan if self.funnel is None else self.funnel.target * self.measure.scale
+
+    @property
+    def method(self) -> str:
+        if self.funnel is None:
+            return "no data"
+        ranked = (
+            "Estimates shrunk towards the organisation's value (empirical-Bayes beta-binomial) "
+            "with 95% posterior intervals."
+            if self.measure.kind == "proportion"
+            else "Estimates with 95% intervals (exact Poisson for rates, normal for means)."
+        )
+        return (
+            f"Funnel plot (Spiegelhalter 2005) with 95% and 99.8% limits on the "
+            f"{self.funnel.kind} scale; {self.funnel.method}. {ranked}"
+        )
+
+    ROLES = Roles(counts=("n",), rates=("value", "estimate", "low", "high"), n="n")
+
+    def to_frame(self) -> pd.DataFrame:
+        return apply(self.ranking, self.ROLES, self.rule)
+
+    def table(self, *, export: bool = False) -> pd.DataFrame:
+        shown = as_table(self.ranking, self.ROLES, self.rule, export=export)
+        return readable(
+            shown,
+            {
+                "rank": "Rank",
+                "department": "Department",
+                "n": "n",
+                "value": self.measure.label,
+                "estimate": "Estimate",
+                "low": "95% low",
+                "high": "95% high",
+                "verdict": "Funnel verdict",
+            },
+        ).fillna({"Rank": ""})
+
+    def figure(self):
+        if self.funnel is None:
+            return None
+        key = self.measure.key
+        table = self.funnel.table
+        table = table[~self.rule.too_few(table["n"])]
+        shown = replace(self.funnel, table=table.reset_index(drop=True))
+        return charts.funnel_plot(
+            shown,
+            names=self.names,
+            scores=departments.scores(shown, key),
+            title=f"{self.measure.label}: funnel plot",
+            x_title="size (n, log scale)",
+            y_title=self.measure.label,
+            scale=self.measure.scale,
+        )
+
+
+def _scope(filters: Filters) -> Filters:
+    """Every department in the chosen site or division: a comparison ignores the department."""
+    return replace(filters, departments=())
+
+
+def compare_departments(
+    source: Source,
+    measure_key: str,
+    filters: Filters = Filters(),
+    *,
+    adjust: bool = True,
+    rule: Disclosure = Disclosure(),
+) -> Comparison:
+    """Every department in the filters' site or division compared on one measure."""
+    m = measure(measure_key)
+    if not m.applies("funnel"):
+        raise PtxError(
+            f"{m.label} is not compared across departments; "
+            f"choose one of {', '.join(departments.comparisons())}."
+        )
+    filters, end_of_data = dates(source, _scope(filters), whole_history=False)
+    frames = counts.fetch(source, m.inputs, filters, end_of_data, ("department_id",))
+    inputs, ltr_sd = departments.measure_inputs(frames, source.config.complaints, [m.key])
+    funnels = departments.funnels(inputs, ltr_sd, adjust=adjust)
+    names = department_names(source)
+    if m.key not in funnels:
+        return Comparison(m, None, pd.DataFrame(), names, rule)
+    funnel = funnels[m.key]
+    ranking = departments.ranking(inputs, m.key, funnel, ltr_sd, names)
+    hidden = int(rule.too_few(funnel.table["n"]).sum())
+    return Comparison(m, funnel, ranking.drop(columns=["department_id"]), names, rule, hidden)
+
+
+@dataclass(frozen=True)
+class Heatmap:
+    """Every department against every comparison measure: the funnel verdict, oriented."""
+
+    cells: pd.DataFrame  # department_id, department, measure, value, n, verdict, score
+    rule: Disclosure
+    method: str = "funnel verdict per measure (95% and 99.8% limits), blue better, orange worse"
+
+    @property
+    def suppressed(self) -> int:
+        return int(self.cells["score"].isna().sum())
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.cells.copy()
+
+    def table(self, *, export: bool = False) -> pd.DataFrame:
+        roles = Roles(counts=("n",), rates=("value",), n="n")
+        frame = self.cells.assign(measure=self.cells["measure"].str.replace("<br>", " "))
+        return readable(
+            as_table(frame, roles, self.rule, export=export),
+            {
+                "department": "Department",
+                "measure": "Measure",
+                "value": "Value",
+                "n": "n",
+                "verdict": "Funnel verdict",
+            },
+        )
+
+    def figure(self):
+        return charts.verdict_heatmap(self.cells, title="Funnel verdict by department and measure")
+
+
+def department_heatmap(
+    source: Source,
+    filters: Filters = Filters(),
+    *,
+    adjust: bool = True,
+    rule: Disclosure = Disclosure(),
+) -> Heatmap:
+    """Every department in scope on every comparison measure at once."""
+    filters, end_of_data = dates(source, _scope(filters), whole_history=False)
+    inputs_needed = {i for m in departments.comparisons().values() for i in m.inputs}
+    frames = counts.fetch(source, inputs_needed, filters, end_of_data, ("department_id",))
+    inputs, ltr_sd = departments.measure_inputs(frames, source.config.complaints)
+    results = departments.funnels(inputs, ltr_sd, adjust=adjust)
+    cells = departments.heatmap_frame(results, department_names(source))
+    small = rule.too_few(cells["n"])
+    cells = cells.assign(score=cells["score"].mask(small), value=cells["value"].mask(small))
+    return Heatmap(cells, rule)

@@ -1,0 +1,167 @@
+"""The headline: every tile measure for the dates, beside the period before."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from ptx import charts, kpis
+from ptx.api._common import dates, format_value
+from ptx.catalog import CATALOG, measure
+from ptx.disclosure import SUPPRESSED, Disclosure, apply
+from ptx.measures import evaluate
+from ptx.query import Filters
+from ptx.sources import Source
+
+MONTHLY = ("fft_pct_positive", "complaints_received")  # the headline's monthly charts
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One KPI as shown on a tile."""
+
+    key: str
+    label: str
+    value: str
+    change: str | None
+    better: str  # higher, lower or neither: which way a change is good
+    note: str
+
+
+@dataclass(frozen=True)
+class Headline:
+    """Every tile measure for the dates, beside the previous period of the same length."""
+
+    start: date
+    end: date
+    as_of: date
+    rule: Disclosure
+    kpis: pd.DataFrame  # kpis.COLUMNS, the rule applied
+    fft_by_month: pd.DataFrame  # month, numerator, denominator, value, low, high
+    complaints_by_month: pd.DataFrame  # the same for complaints received
+    method: str = "each tile's own definition; previous period of the same length"
+
+    @property
+    def suppressed(self) -> int:
+        """Tiles whose value the small-number rule hides."""
+        return int(self.kpis["suppressed"].sum())
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.kpis.copy()
+
+    def table(self, *, export: bool = False) -> pd.DataFrame:
+        """The KPIs as text in their units: "*" for a hidden count, "–" for a hidden rate."""
+        rows = []
+        for tile, row in zip(self.tiles(), self.kpis.itertuples(), strict=True):
+            interval = (
+                ""
+                if pd.isna(row.low)
+                else f"{format_value(row.low, row.unit)} to {format_value(row.high, row.unit)}"
+            )
+            rows.append(
+                {
+                    "Measure": row.label,
+                    "Value": tile.value,
+                    "95% interval": interval,
+                    "n": "" if pd.isna(row.n) else f"{row.n:,.0f}",
+                    "Previous period": format_value(row.previous, row.unit),
+                    "Change": tile.change or "–",
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def value_text(self, key: str) -> str:
+        """A tile's value as shown: "*" for a suppressed count, "–" where hidden."""
+        row = self.kpis.set_index("kpi").loc[key]
+        if row["suppressed"] and row["unit"] == "count":
+            return SUPPRESSED
+        return format_value(row["value"], row["unit"])
+
+    def tiles(self) -> list[Tile]:
+        """Each KPI as a tile: value, change since the previous period, and a note with its
+        interval, denominator and previous value."""
+        out = []
+        for row in self.kpis.itertuples():
+            has_previous = not pd.isna(row.change)
+            change = format_value(row.change, row.unit)
+            if row.unit == "%":
+                change = change.replace("%", " pp")  # a change of a percentage is in points
+            notes = []
+            if not pd.isna(row.low):
+                kind = "Wilson" if row.unit == "%" else "Kaplan-Meier, open complaints counted"
+                notes.append(
+                    f"95% interval ({kind}) {format_value(row.low, row.unit)} to "
+                    f"{format_value(row.high, row.unit)}."
+                )
+            if not pd.isna(row.n):
+                notes.append(f"Denominator: {row.n:,.0f}.")
+            if has_previous:
+                notes.append(f"Previous period: {format_value(row.previous, row.unit)}.")
+            if row.suppressed:
+                notes.insert(0, "Not shown: too few to show without identifying people.")
+            notes.append(f"Method: {row.method}.")
+            out.append(
+                Tile(
+                    key=row.kpi,
+                    label=row.label,
+                    value=self.value_text(row.kpi),
+                    change=change if has_previous else None,
+                    better=row.better,
+                    note=" ".join(notes),
+                )
+            )
+        return out
+
+    def figures(self) -> dict[str, object]:
+        """The monthly charts: FFT % positive with its interval, complaints received."""
+        out = {}
+        fft, received = (CATALOG[k] for k in MONTHLY)
+        if len(self.fft_by_month):
+            out["fft"] = charts.interval_trend(
+                self.fft_by_month,
+                x="month",
+                y="value",
+                low="low",
+                high="high",
+                title=f"{fft.label} by month",
+                y_title=fft.label,
+                name=fft.label,
+            )
+        if len(self.complaints_by_month):
+            out["complaints"] = charts.count_bars(
+                self.complaints_by_month,
+                x="month",
+                y="value",
+                title=f"{received.label} by month",
+                y_title=received.label,
+            )
+        return out
+
+    def figure(self):
+        return next(iter(self.figures().values()), None)
+
+
+def headline(
+    source: Source, filters: Filters = Filters(), *, rule: Disclosure = Disclosure()
+) -> Headline:
+    """The headline KPIs (every catalog measure shown as a tile) and the monthly charts."""
+    filters, end_of_data = dates(source, filters, whole_history=False)
+    c = kpis.headline_counts(source, filters, end_of_data)
+    table = kpis.headline_table(c, source.config.complaints, rule)
+    monthly = {}  # the Overview's two monthly charts
+    for key, frame in zip(MONTHLY, ("feedback", "resolved"), strict=True):
+        m = measure(key)
+        values = evaluate(m, {frame: c.current(frame)}, ["month"], source.config.complaints)
+        shown = apply(values, m.roles, rule)
+        monthly[key] = shown[shown["value"].notna()].reset_index(drop=True)
+    return Headline(
+        start=filters.start,
+        end=filters.end,
+        as_of=end_of_data,
+        rule=rule,
+        kpis=table,
+        fft_by_month=monthly[MONTHLY[0]],
+        complaints_by_month=monthly[MONTHLY[1]],
+    )
