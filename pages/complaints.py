@@ -17,40 +17,8 @@ st.caption(
 
 def draw_summary(timing: ptx.ComplaintTiming) -> None:
     """The tiles and the sentence on the medians."""
-    ack_days, resolve_days, backstop_months = timing.targets
-    ack, resolved, overall = timing.acknowledged, timing.resolved, timing.overall
-    tiles = st.columns(5)
-    tiles[0].metric("Received", timing.count(timing.received), border=True)
-    tiles[1].metric(
-        f"Acknowledged in {ack_days} days",
-        timing.share_text(ack),
-        help=f"{ack.met:,} of {ack.due:,} due; 95% interval {ack.low:.1f}% to {ack.high:.1f}%.",
-        border=True,
-    )
-    tiles[2].metric(
-        f"Resolved in {resolve_days} days",
-        timing.share_text(resolved),
-        help=f"{resolved.met:,} of {resolved.due:,} due; 95% interval {resolved.low:.1f}% to "
-        f"{resolved.high:.1f}%. Within the {backstop_months}-month backstop: "
-        f"{timing.share_text(timing.backstop)}.",
-        border=True,
-    )
-    tiles[3].metric(
-        "Median days to resolve",
-        timing.median_text(),
-        help=f"{timing.method}: 95% interval {overall['median_low']:.0f} to "
-        f"{overall['median_high']:.0f}. Median of resolved complaints only: "
-        f"{overall['naive_median']:.0f}. 90th percentile: {overall['p90']:.0f}.",
-        border=True,
-    )
-    tiles[4].metric(
-        "Open now",
-        timing.count(timing.open_now),
-        help=f"Open at {v.as_of:%d %b %Y}, whenever received; "
-        f"{timing.count(timing.open_beyond_backstop)} open for more than {backstop_months} "
-        "months.",
-        border=True,
-    )
+    for container, tile in zip(st.columns(5), timing.tiles(), strict=True):
+        container.metric(tile.label, tile.value, help=tile.note or None, border=True)
     st.info(timing.why_medians_differ())
 
 
@@ -92,10 +60,7 @@ if tabs["resolution"].open:
     with tabs["resolution"]:
         if timing.curves:
             st.plotly_chart(timing.figure(), key="complaints_km", theme=None)
-            st.caption(
-                f"Kaplan-Meier curves for all complaints and the {len(timing.curves) - 1} "
-                "largest groups with enough complaints to show."
-            )
+        st.caption(timing.curves_note)
         table(timing, key="complaints_km_table", file_name=f"ptx-resolution-by-{by}.csv")
 
 if tabs["trend"].open:

@@ -84,8 +84,9 @@ if funnel_tab.open:
             )
             st.caption(
                 f"Organisation: {ptx.format_value(result.organisation, result.measure.unit)}. "
-                f"{result.method} Blue is better than the organisation, orange worse, grey not "
-                f"judged (too few).{hidden} Click a point to select that department."
+                f"{result.method} Blue is better than the organisation, orange worse, dark grey "
+                f"within the limits, light grey too few to judge.{hidden} Click a point to select "
+                "that department."
             )
             st.subheader("Ranking, with intervals")
             table(result, key="ranking", file_name=f"ptx-ranking-{key}.csv")

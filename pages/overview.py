@@ -27,10 +27,9 @@ for first in range(0, len(tiles), per_row):
         )
 
 figures = head.figures()
-empty = {"fft": "No FFT responses to show", "complaints": "No complaints to show"}
 for container, name in zip(st.columns(2), ("fft", "complaints"), strict=True):
     with container:
         if name in figures:
             st.plotly_chart(figures[name], key=f"overview_{name}", theme=None)
         else:
-            st.info(f"{empty[name]} for this selection.")
+            st.info(head.empty_note(name))

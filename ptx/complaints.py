@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -92,7 +93,13 @@ def backlog(received: pd.DataFrame, resolved: pd.DataFrame, as_of: date) -> pd.D
     over the whole history so that the running difference is the open count. Returns columns
     ``month, month_end, received, resolved, open``.
     """
-    months = pd.Index(sorted(set(received["month"]) | set(resolved["month"])), name="month")
+    seen = set(received["month"]) | set(resolved["month"])
+    if not seen:
+        return pd.DataFrame(columns=["month", "month_end", "received", "resolved", "open"])
+    # Every month from the first to the as-of date's: a month with nothing received or resolved
+    # still ends with complaints open.
+    span = pd.date_range(min(seen), max(max(seen), as_of.replace(day=1)), freq="MS").date
+    months = pd.Index(span, name="month")
     got = received.set_index("month")["received"].reindex(months, fill_value=0)
     done = resolved.set_index("month")["resolved"].reindex(months, fill_value=0)
     out = pd.DataFrame({"received": got, "resolved": done}).reset_index()
@@ -127,11 +134,12 @@ def resolution_summary(stage: pd.DataFrame, by: tuple[str, ...] = ()) -> pd.Data
     return survival.summary(grouped, by)
 
 
-def why_medians_differ(row: pd.Series) -> str:
-    """One sentence on the censored and naive medians."""
+def why_medians_differ(row: pd.Series, count: Callable[[float], str] = "{:,.0f}".format) -> str:
+    """One sentence on the censored and naive medians; ``count`` writes a count (so that a
+    small-number rule can hide it)."""
     if np.isnan(row["median"]):
         return (
-            f"Fewer than half of the {int(row['complaints']):,} complaints are resolved yet, so "
+            f"Fewer than half of the {count(row['complaints'])} complaints are resolved yet, so "
             "the median time to resolve cannot be estimated; the naive median of resolved ones "
             "would only describe the quick ones."
         )
@@ -139,7 +147,7 @@ def why_medians_differ(row: pd.Series) -> str:
         return "Every complaint here is resolved, so both medians agree."
     gap = row["median"] - row["naive_median"]
     return (
-        f"The median of {row['median']:.0f} working days counts the {int(row['open']):,} "
+        f"The median of {row['median']:.0f} working days counts the {count(row['open'])} "
         "complaints "
         f"still open (they have taken at least their age so far); the median of resolved "
         f"complaints alone, {row['naive_median']:.0f}, leaves them out and so "

@@ -121,8 +121,8 @@ def scores(result: compare.Funnel, key: str) -> dict[str, float]:
 
 
 def heatmap_frame(results: dict[str, compare.Funnel], names: dict[str, str]) -> pd.DataFrame:
-    """Long frame for the heatmap: department, measure, value (display scale), n, verdict,
-    score (oriented, NaN where too few)."""
+    """Long frame for the heatmap: department, measure (its short heading), label, value
+    (display scale), n, verdict, score (oriented, NaN where too few)."""
     rows = []
     for key, result in results.items():
         spec = comparisons()[key]
@@ -132,6 +132,7 @@ def heatmap_frame(results: dict[str, compare.Funnel], names: dict[str, str]) -> 
                     "department_id": r.group,
                     "department": names.get(r.group, r.group),
                     "measure": spec.short,
+                    "label": spec.label,
                     "value": r.value * spec.scale,
                     "n": r.n,
                     "verdict": r.verdict,
@@ -139,7 +140,17 @@ def heatmap_frame(results: dict[str, compare.Funnel], names: dict[str, str]) -> 
                 }
             )
     return pd.DataFrame(
-        rows, columns=["department_id", "department", "measure", "value", "n", "verdict", "score"]
+        rows,
+        columns=[
+            "department_id",
+            "department",
+            "measure",
+            "label",
+            "value",
+            "n",
+            "verdict",
+            "score",
+        ],
     )
 
 

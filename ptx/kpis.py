@@ -109,6 +109,8 @@ def headline_table(
             values = evaluate(m, counts.frames, ("period",), settings)
         shown = apply(values, m.roles, rule)
         now, before = _side(shown, "current", m.kind), _side(shown, "previous", m.kind)
+        if m.inputs == ("open",):
+            before = pd.Series({"value": np.nan})
         current = values["period"] == "current"
         suppressed = bool(hidden(values, m.roles, rule).loc[current.to_numpy(), "value"].any())
         n = np.nan if m.kind == "count" else now["denominator"]

@@ -6,10 +6,11 @@ import base64
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ptx import departments
+import ptx
 from tests.builders import write_source
 from tests.conftest import ROOT
 from tests.test_ingest import _break_feedback
@@ -60,8 +61,11 @@ def test_overview_shows_headline_kpis_and_charts(demo_duckdb):
         "Complaints received",
         "Complaints per 1,000 episodes",
         "Complaints open at as-of date",
+        "% acknowledged in time",
         "% resolved in target",
+        "Median working days to resolve",
     ]
+    assert list(shown) == [m.label for m in ptx.measures_for("tile").values()]
     assert shown["FFT % positive"].endswith("%")
     assert int(shown["Feedback responses"].replace(",", "")) > 1000
     charts = at.get("plotly_chart")
@@ -151,7 +155,9 @@ def test_feedback_page_shows_the_spc_chart_and_signals(monkeypatch, demo_default
     names = {t.get("name") for t in spec["data"]}
     assert {"improvement", "process limits", "mean", "95% interval"} <= names
     table = at.dataframe[-1].value
-    assert len(table) == 36 and {"value", "mean", "upl", "lpl", "point_type"} <= set(table)
+    assert len(table) == 36
+    assert {"FFT % positive", "Mean", "Upper limit", "Lower limit", "Variation"} <= set(table)
+    assert "improvement" in set(table["Variation"])
     # The SPC chart and the open breakdown tab (the first): only the open tab is computed.
     assert len(at.get("download_button")) == 2
     charts = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
@@ -173,7 +179,7 @@ def test_feedback_measure_period_and_chart_type_change_the_chart(demo_duckdb):
     assert len(at.radio) == 1  # no p-chart for a score
     at.selectbox(key="measure").set_value("top_box:nurses_listened").run()
     at.radio(key="chart").set_value("p").run()
-    assert "p-chart with limits from each period's responses" in captions(at)
+    assert "p-chart with limits from each period's own denominator" in captions(at)
     at.segmented_control(key="period").set_value("quarter").run()
     assert not at.exception
     assert "by quarter" in at.get("plotly_chart")[0].proto.spec
@@ -183,15 +189,16 @@ def test_feedback_measure_period_and_chart_type_change_the_chart(demo_duckdb):
 def test_feedback_suppresses_small_numbers_unless_switched_off(demo_duckdb):
     # A small department by the week: every week has fewer than 10 responses.
     at = run_app(demo_duckdb, page="pages/feedback.py", dept="Pain Clinic", period="Week")
-    assert "fewer than 10 responses are not shown" in at.info[0].value
+    assert "week(s) not shown: too few to show without identifying people" in at.info[0].value
     by_channel = at.dataframe[0].value
-    assert "*" in set(by_channel["responses"])  # counts of 1-7 hidden
-    assert by_channel.loc[by_channel["responses"] == "*", "value"].isna().all()
+    assert "*" in set(by_channel["Responses"])  # counts of 1-7 hidden
+    # ... and no percentage from them: an empty cell, never "None" or "nan".
+    assert (by_channel.loc[by_channel["Responses"] == "*", "FFT % positive"] == "").all()
     off = run_app(
         demo_duckdb, page="pages/feedback.py", dept="Pain Clinic", period="Week", suppress="false"
     )
     assert not off.info and "are not shown" not in captions(off)
-    assert "*" not in set(off.dataframe[0].value["responses"])
+    assert "*" not in set(off.dataframe[0].value["Responses"])
 
 
 def test_complaints_page(demo_duckdb):
@@ -210,12 +217,16 @@ def test_complaints_page(demo_duckdb):
     assert len(charts) == 1  # only the open section (time to resolution) is computed
     km = json.loads(charts[0].proto.spec)
     assert km["data"][1]["name"] == "All complaints"
+    by_department = at.dataframe[0].value
+    assert list(by_department.columns[:4]) == ["Department", "Complaints", "Resolved", "Open"]
+    names = {d.name for d in ptx.hierarchy(ptx.open_source(demo_duckdb)).departments}
+    assert set(by_department["Department"]) <= names  # names, not ids
     assert len(at.get("download_button")) == 1
     # Each section opens from the URL, with its own charts.
-    for section, titles in {
-        "Trend": ["Complaints received by month"],
-        "Backlog": ["Open complaints at each month end", "Open at"],
-        "Outcomes and subjects": ["Outcome", "Subject (KO41a)", "Severity"],
+    for section, (titles, downloads) in {
+        "Trend": (["Complaints received by month"], 0),
+        "Backlog": (["Open complaints at each month end", "Open at"], 1),
+        "Outcomes and subjects": (["Outcome", "Subject (KO41a)", "Severity"], 1),
     }.items():
         shown = run_app(demo_duckdb, page="pages/complaints.py", section=section)
         # The tiles sum whichever grouping the open section queried: the same numbers.
@@ -226,17 +237,19 @@ def test_complaints_page(demo_duckdb):
         assert len(got) == len(titles) and all(
             g.startswith(t) for g, t in zip(got, titles, strict=True)
         ), (section, got)
+        assert len(shown.get("download_button")) == downloads, section
     at = run_app(demo_duckdb, page="pages/complaints.py", section="Oldest open")
     oldest = at.dataframe[-1].value
     assert list(oldest.columns) == [
-        "complaint_id",
-        "department_id",
-        "subject",
-        "severity",
-        "received_date",
-        "working_days_open",
+        "Complaint",
+        "Department",
+        "Subject",
+        "Severity",
+        "Received",
+        "Working days open",
     ]
-    assert oldest["working_days_open"].is_monotonic_decreasing
+    assert oldest["Working days open"].is_monotonic_decreasing
+    assert set(oldest["Department"]) <= names  # names, not ids
     assert len(at.get("download_button")) == 1
 
 
@@ -247,18 +260,18 @@ def test_complaints_page_follows_filters_and_compare(demo_duckdb):
         page="pages/complaints.py",
         dept="Emergency Department",
         compare="Subject",
-        complaint_measure="% resolved in target (by month received)",
+        complaint_measure="% resolved in target",
     )
     one = metrics(at)
     assert one["Received"] != whole["Received"]
     table = at.dataframe[0].value
-    assert "Clinical treatment" in set(table["group"])
+    assert "Clinical treatment" in set(table["Subject"])
     trend = run_app(
         demo_duckdb,
         page="pages/complaints.py",
         dept="Emergency Department",
         section="Trend",
-        complaint_measure="% resolved in target (by month received)",
+        complaint_measure="% resolved in target",
     )
     assert "% resolved in target" in trend.get("plotly_chart")[0].proto.spec
 
@@ -271,19 +284,34 @@ def test_departments_page(monkeypatch, demo_default):
     funnel = json.loads(charts[0].proto.spec)
     names = {t.get("name") for t in funnel["data"]}
     assert {"99.8% limits", "95% limits", "better (95%)", "worse (95%)"} <= names
-    ranking = at.dataframe[0].value.set_index("department")
-    assert ranking.loc["Respiratory Ward", "verdict"].startswith("above")
-    assert ranking.loc["Trauma & Orthopaedics", "verdict"].startswith("below")
-    unranked = ranking[ranking["rank"].isna()]
-    assert (unranked["verdict"] == "too few responses").all()
-    assert ranking["rank"].notna().sum() >= 20
+    assert list(at.dataframe[0].value.columns) == [
+        "Rank",
+        "Department",
+        "n",
+        "FFT % positive",
+        "Estimate",
+        "95% low",
+        "95% high",
+        "Funnel verdict",
+    ]
+    assert len(at.get("download_button")) == 1
+    ranking = at.dataframe[0].value.set_index("Department")
+    assert ranking.loc["Respiratory Ward", "Funnel verdict"].startswith("above")
+    assert ranking.loc["Trauma & Orthopaedics", "Funnel verdict"].startswith("below")
+    rank = pd.to_numeric(ranking["Rank"], errors="coerce")  # unranked: empty
+    assert (ranking.loc[rank.isna(), "Funnel verdict"] == "too few responses").all()
+    assert rank.notna().sum() >= 20
     assert "widened for overdispersion" in captions(at)
     assert not at.get("page_link")  # no department chosen yet
     heat = run_app(demo_default, page="pages/departments.py", view="Every measure at a glance")
     (chart,) = heat.get("plotly_chart")
     spec = json.loads(chart.proto.spec)
     assert spec["data"][0]["type"] == "heatmap"
-    assert len(spec["data"][0]["x"]) == len(departments.COMPARISONS)
+    assert len(spec["data"][0]["x"]) == len(ptx.measures_for("funnel"))
+    cells = heat.dataframe[0].value
+    assert list(cells.columns) == ["Department", "Measure", "Value", "n", "Funnel verdict"]
+    assert len(cells) == len(ranking) * len(ptx.measures_for("funnel"))
+    assert len(heat.get("download_button")) == 1
 
 
 def test_departments_page_measure_and_selected_department(monkeypatch, demo_default):

@@ -91,9 +91,19 @@ def choose(page, label: str, option: str) -> None:
     settle(page)
 
 
+# Streamlit scrolls inside its main container, so a full-page screenshot stops at the window:
+# the window is made as tall as the content for the shot, then put back.
+CONTENT_HEIGHT = """() => Math.max(document.body.scrollHeight,
+    ...[...document.querySelectorAll('[data-testid="stMain"]')].map(e => e.scrollHeight))"""
+
+
 def shot(page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    window = page.viewport_size
+    page.set_viewport_size({"width": window["width"], "height": page.evaluate(CONTENT_HEIGHT)})
+    page.wait_for_timeout(500)  # charts and tables redraw for the new size
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    page.set_viewport_size(window)
 
 
 def test_overview_draws_its_charts(server, page):
@@ -102,7 +112,12 @@ def test_overview_draws_its_charts(server, page):
     page.wait_for_selector(".js-plotly-plot .scatterlayer .trace")
     assert page.locator(".js-plotly-plot").count() == 2
     assert page.locator(".js-plotly-plot .barlayer .point").count() >= 12
-    assert len(kpi_values(page)) == 8
+    assert len(kpi_values(page)) == 10
+    # Every tile measure of the catalog, in two rows of five.
+    tops = [
+        round(tile.bounding_box()["y"]) for tile in page.locator('[data-testid="stMetric"]').all()
+    ]
+    assert len(tops) == 10 and sorted(tops.count(top) for top in set(tops)) == [5, 5]
     shot(page, "overview")
 
 

@@ -33,6 +33,9 @@ def test_headline_on_the_tiny_source(tmp_path):
     assert table.loc["complaints_received", "value"] == 3
     assert table.loc["complaints_per_1000", "value"] == pytest.approx(1000 * 3 / 1750)
     assert table.loc["complaints_open", "value"] == 2
+    # Open at the as-of date has no previous period: no change to show (not "up 2").
+    assert np.isnan(table.loc["complaints_open", "previous"])
+    assert np.isnan(table.loc["complaints_open", "change"])
     assert table.loc["responses", "previous"] == 0  # December 2024 had none
     # Under the default disclosure rule, 4 responses are too few for a percentage.
     hidden = kpis.headline_kpis(source, f, date(2025, 1, 31)).set_index("kpi")

@@ -13,6 +13,7 @@ from ptx.query import Filters
 from ptx.sources import Source
 
 default_window = kpis.default_window
+HIDDEN_NOTE = "Not shown: too few to show without identifying people."
 
 
 def as_of(source: Source) -> date:
@@ -39,10 +40,21 @@ def department_names(source: Source) -> dict[str, str]:
     return dict(zip(deps["department_id"], deps["department_name"], strict=True))
 
 
-def readable(frame: pd.DataFrame, headings: dict[str, str]) -> pd.DataFrame:
-    """Headings in words, and no None or infinity for a reader."""
-    out = frame[[c for c in headings if c in frame]].rename(columns=headings)
-    return out.replace([np.inf, -np.inf], np.nan)
+def readable(
+    frame: pd.DataFrame, headings: dict[str, str], decimals: int | dict[str, int] = 1
+) -> pd.DataFrame:
+    """The columns named in ``headings``, headed in words, for a reader or a spreadsheet:
+    fractional numbers written with ``decimals`` places (per column, by its key, if a dict), and
+    an empty cell, never "None", "nan" or "inf", where there is no number."""
+    out = frame[[c for c in headings if c in frame]].copy()
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col]):
+            places = decimals.get(col, 1) if isinstance(decimals, dict) else decimals
+            values = out[col].replace([np.inf, -np.inf], np.nan)
+            out[col] = values.map(lambda v, p=places: "" if pd.isna(v) else f"{v:.{p}f}")
+        elif out[col].dtype == object:
+            out[col] = out[col].map(lambda v: "" if v is None or v is pd.NA or v != v else v)
+    return out.rename(columns=headings)
 
 
 def format_value(value: float, unit: str) -> str:

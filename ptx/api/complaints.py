@@ -8,7 +8,8 @@ from datetime import date
 import pandas as pd
 
 from ptx import charts, complaints, query, survival, timing
-from ptx.api._common import dates, department_names, format_value, readable
+from ptx.api._common import HIDDEN_NOTE, dates, department_names, format_value, readable
+from ptx.api.headline import Tile
 from ptx.disclosure import Disclosure, Roles, apply, as_table, count_text, hidden
 from ptx.errors import PtxError
 from ptx.query import Filters
@@ -52,6 +53,7 @@ class ComplaintTiming:
     curves: dict[str, pd.DataFrame]
     rule: Disclosure
     targets: tuple[int, int, int]  # acknowledge, resolve (working days), backstop (months)
+    as_of: date
     method: str = (
         "Kaplan-Meier, open complaints censored at their age; Brookmeyer-Crowley 95% interval"
     )
@@ -77,7 +79,77 @@ class ComplaintTiming:
     def why_medians_differ(self) -> str:
         if self.rule.too_few(self.received):
             return "Too few complaints to show a median without identifying people."
-        return complaints.why_medians_differ(self.overall)
+        return complaints.why_medians_differ(self.overall, count=self.count)
+
+    def _share_note(self, share: complaints.Share) -> str:
+        if self.rule.too_few(share.due):
+            return HIDDEN_NOTE
+        return (
+            f"{self.count(share.met)} of {self.count(share.due)} due; 95% interval "
+            f"{share.low:.1f}% to {share.high:.1f}%."
+        )
+
+    def tiles(self) -> list[Tile]:
+        """Received, acknowledged in time, resolved in target, the median and the open backlog,
+        as tiles whose notes show nothing the rule hides."""
+        ack_days, resolve_days, backstop_months = self.targets
+        row = self.overall
+        if self.rule.too_few(self.received):
+            median_note = HIDDEN_NOTE
+        else:
+            median_note = (
+                f"{self.method}: 95% interval {format_value(row['median_low'], 'days')} to "
+                f"{format_value(row['median_high'], 'days')}. Median of resolved complaints "
+                f"only: {format_value(row['naive_median'], 'days')}. 90th percentile: "
+                f"{format_value(row['p90'], 'days')}."
+            )
+        backstop = f" Within the {backstop_months}-month backstop: "
+        backstop += f"{self.share_text(self.backstop)}."
+        return [
+            Tile("received", "Received", self.count(self.received), None, "neither", ""),
+            Tile(
+                "acknowledged",
+                f"Acknowledged in {ack_days} days",
+                self.share_text(self.acknowledged),
+                None,
+                "higher",
+                self._share_note(self.acknowledged),
+            ),
+            Tile(
+                "resolved",
+                f"Resolved in {resolve_days} days",
+                self.share_text(self.resolved),
+                None,
+                "higher",
+                self._share_note(self.resolved)
+                + ("" if self.rule.too_few(self.resolved.due) else backstop),
+            ),
+            Tile(
+                "median", "Median days to resolve", self.median_text(), None, "lower", median_note
+            ),
+            Tile(
+                "open",
+                "Open now",
+                self.count(self.open_now),
+                None,
+                "lower",
+                f"Open at {self.as_of:%d %b %Y}, whenever received; "
+                f"{self.count(self.open_beyond_backstop)} open for more than {backstop_months} "
+                "months.",
+            ),
+        ]
+
+    @property
+    def curves_note(self) -> str:
+        groups = len(self.curves) - 1
+        if not self.curves:
+            return "Too few complaints to draw a curve without identifying people."
+        if groups <= 0:
+            return "Kaplan-Meier curve for all complaints."
+        return (
+            f"Kaplan-Meier curves for all complaints and the {groups} largest group(s) with "
+            "enough complaints to show."
+        )
 
     def to_frame(self) -> pd.DataFrame:
         return apply(self.summary, SURVIVAL_ROLES, self.rule)
@@ -85,7 +157,7 @@ class ComplaintTiming:
     def table(self, *, export: bool = False) -> pd.DataFrame:
         shown = as_table(self.summary, SURVIVAL_ROLES, self.rule, export=export, decimals=0)
         headings = {**SURVIVAL_HEADINGS, "group": COMPARE_BY.get(self.by or "", "Group")}
-        return readable(shown, headings)
+        return readable(shown, headings, decimals=0)
 
     def figure(self):
         return charts.survival_curves(
@@ -124,6 +196,8 @@ def complaint_timing(
         labels = per_group[by].map(lambda g: names.get(g, g)).fillna("Not recorded")
         summary = per_group.drop(columns=[by]).assign(group=labels)[summary.columns]
         drawn = per_group[~rule.too_few(per_group["complaints"])].head(MAX_CURVES - 1)
+        if len(per_group) == 1:  # its one group is all complaints: no second, identical curve
+            drawn = drawn.iloc[0:0]
         for key, label in zip(drawn[by], labels[drawn.index], strict=True):
             curves[str(label)] = survival.curve(resolved[resolved[by] == key])
     received = int(resolved["done"].sum() + resolved["pending"].sum())
@@ -148,6 +222,7 @@ def complaint_timing(
             settings.resolve_working_days,
             settings.backstop_months,
         ),
+        as_of=end_of_data,
     )
 
 
@@ -316,7 +391,7 @@ class OldestOpen:
                 "received_date": "Received",
                 "working_days_open": "Working days open",
             },
-        ).fillna("")
+        )
 
 
 def oldest_open(source: Source, filters: Filters = Filters(), *, limit: int = 50) -> OldestOpen:

@@ -70,7 +70,8 @@ class Comparison:
                 "high": "95% high",
                 "verdict": "Funnel verdict",
             },
-        ).fillna({"Rank": ""})
+            decimals={"rank": 0},
+        )
 
     def figure(self):
         if self.funnel is None:
@@ -127,25 +128,25 @@ def compare_departments(
 class Heatmap:
     """Every department against every comparison measure: the funnel verdict, oriented."""
 
-    cells: pd.DataFrame  # department_id, department, measure, value, n, verdict, score
+    cells: pd.DataFrame  # departments.heatmap_frame: value and score hidden where too few
     rule: Disclosure
     method: str = "funnel verdict per measure (95% and 99.8% limits), blue better, orange worse"
+
+    ROLES = Roles(counts=("n",), rates=("value",), n="n")
 
     @property
     def suppressed(self) -> int:
         return int(self.cells["score"].isna().sum())
 
     def to_frame(self) -> pd.DataFrame:
-        return self.cells.copy()
+        return apply(self.cells, self.ROLES, self.rule)
 
     def table(self, *, export: bool = False) -> pd.DataFrame:
-        roles = Roles(counts=("n",), rates=("value",), n="n")
-        frame = self.cells.assign(measure=self.cells["measure"].str.replace("<br>", " "))
         return readable(
-            as_table(frame, roles, self.rule, export=export),
+            as_table(self.cells, self.ROLES, self.rule, export=export),
             {
                 "department": "Department",
-                "measure": "Measure",
+                "label": "Measure",
                 "value": "Value",
                 "n": "n",
                 "verdict": "Funnel verdict",

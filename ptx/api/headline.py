@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 
 from ptx import charts, kpis
-from ptx.api._common import dates, format_value
+from ptx.api._common import HIDDEN_NOTE, dates, format_value
 from ptx.catalog import CATALOG, measure
 from ptx.disclosure import SUPPRESSED, Disclosure, apply
 from ptx.measures import evaluate
@@ -41,7 +41,16 @@ class Headline:
     kpis: pd.DataFrame  # kpis.COLUMNS, the rule applied
     fft_by_month: pd.DataFrame  # month, numerator, denominator, value, low, high
     complaints_by_month: pd.DataFrame  # the same for complaints received
+    hidden_months: tuple[int, int] = (0, 0)  # months each chart leaves out under the rule
     method: str = "each tile's own definition; previous period of the same length"
+
+    def empty_note(self, name: str) -> str:
+        """Why a monthly chart ("fft" or "complaints") has nothing to draw."""
+        what = {"fft": "FFT responses", "complaints": "complaints"}[name]
+        hidden = self.hidden_months[0 if name == "fft" else 1]
+        if hidden:
+            return f"Every month has too few {what} to show without identifying people."
+        return f"No {what} for this selection."
 
     @property
     def suppressed(self) -> int:
@@ -100,7 +109,7 @@ class Headline:
             if has_previous:
                 notes.append(f"Previous period: {format_value(row.previous, row.unit)}.")
             if row.suppressed:
-                notes.insert(0, "Not shown: too few to show without identifying people.")
+                notes.insert(0, HIDDEN_NOTE)
             notes.append(f"Method: {row.method}.")
             out.append(
                 Tile(
@@ -108,7 +117,7 @@ class Headline:
                     label=row.label,
                     value=self.value_text(row.kpi),
                     change=change if has_previous else None,
-                    better=row.better,
+                    better=row.better if row.change else "neither",  # no change: no colour
                     note=" ".join(notes),
                 )
             )
@@ -150,12 +159,13 @@ def headline(
     filters, end_of_data = dates(source, filters, whole_history=False)
     c = kpis.headline_counts(source, filters, end_of_data)
     table = kpis.headline_table(c, source.config.complaints, rule)
-    monthly = {}  # the Overview's two monthly charts
+    monthly, hidden = {}, []  # the Overview's two monthly charts
     for key, frame in zip(MONTHLY, ("feedback", "resolved"), strict=True):
         m = measure(key)
         values = evaluate(m, {frame: c.current(frame)}, ["month"], source.config.complaints)
         shown = apply(values, m.roles, rule)
         monthly[key] = shown[shown["value"].notna()].reset_index(drop=True)
+        hidden.append(int(shown["value"].isna().sum() - values["value"].isna().sum()))
     return Headline(
         start=filters.start,
         end=filters.end,
@@ -164,4 +174,5 @@ def headline(
         kpis=table,
         fft_by_month=monthly[MONTHLY[0]],
         complaints_by_month=monthly[MONTHLY[1]],
+        hidden_months=(hidden[0], hidden[1]),
     )
