@@ -87,9 +87,11 @@ if tabs["backlog"].open:
     with tabs["backlog"]:
         backlog = compute(ptx.complaint_backlog, v, v.filters, rule=v.disclosure)
         figures = backlog.figures()
-        left, right = st.columns(2)
-        left.plotly_chart(figures["backlog"], key="complaints_backlog", theme=None)
-        right.plotly_chart(figures["ageing"], key="complaints_ageing", theme=None)
+        for container, name in zip(st.columns(2), ("backlog", "ageing"), strict=True):
+            if name in figures:
+                container.plotly_chart(figures[name], key=f"complaints_{name}", theme=None)
+            else:
+                container.info(backlog.empty_note(name))
         table(backlog, key="complaints_backlog_table", file_name="ptx-backlog.csv")
 
 if tabs["mix"].open:

@@ -135,3 +135,16 @@ def test_open_source_takes_a_path_and_names_the_planted_ward(demo_duckdb):
     source = ptx.open_source(demo_duckdb)
     labels = ptx.hierarchy(source).labels()
     assert labels[demo.IMPROVING.department_id] == "Respiratory Ward"
+
+
+def test_a_chart_whose_every_bar_is_hidden_is_not_drawn_and_says_why(source):
+    ward = ptx.complaint_backlog(source, ptx.Filters(departments=["Respiratory Ward"]))
+    assert 0 < ward.ageing["open"].sum() and "ageing" not in ward.figures()
+    assert ward.empty_note("ageing").startswith("Too few open complaints")
+    off = ptx.complaint_backlog(
+        source, ptx.Filters(departments=["Respiratory Ward"]), rule=ptx.Disclosure(False)
+    )
+    assert "ageing" in off.figures()
+    none_open = ptx.complaint_backlog(source, ptx.Filters(departments=["Pain Clinic"]))
+    assert none_open.ageing["open"].sum() == 0 and "ageing" not in none_open.figures()
+    assert none_open.empty_note("ageing").startswith("No complaints open")

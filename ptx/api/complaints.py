@@ -260,25 +260,41 @@ class Backlog:
         )
 
     def figures(self) -> dict[str, object]:
-        return {
-            "backlog": charts.count_bars(
-                self.to_frame(),
+        """The charts with something to draw: "backlog" (each month end) and "ageing"."""
+        by_month = self.to_frame()
+        ageing = apply(self.ageing, self.ROLES, self.rule)
+        out = {}
+        if by_month["open"].notna().any():
+            out["backlog"] = charts.count_bars(
+                by_month,
                 x="month_end",
                 y="open",
                 title="Open complaints at each month end",
                 y_title="open complaints",
-            ),
-            "ageing": charts.count_bars(
-                apply(self.ageing, self.ROLES, self.rule),
+            )
+        if ageing["open"].notna().any() and ageing["open"].sum() > 0:
+            out["ageing"] = charts.count_bars(
+                ageing,
                 x="bucket",
                 y="open",
                 title=f"Open at {self.as_of:%d %b %Y} by working days open",
                 y_title="open complaints",
-            ),
-        }
+            )
+        return out
+
+    def empty_note(self, name: str) -> str:
+        """Why a chart ("backlog" or "ageing") has nothing to draw."""
+        frame = self.by_month if name == "backlog" else self.ageing
+        if frame["open"].sum() == 0:
+            return (
+                f"No complaints open at {self.as_of:%d %b %Y}."
+                if name == "ageing"
+                else ("No complaints open in these months.")
+            )
+        return "Too few open complaints to show without identifying people."
 
     def figure(self):
-        return self.figures()["backlog"]
+        return self.figures().get("backlog")
 
 
 def complaint_backlog(
