@@ -8,6 +8,7 @@ source and the small values of the call (filters, measure, period...).
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 from datetime import date
 
@@ -79,8 +80,11 @@ def _cached(function: str, source_key: tuple[str, str], *args, **kwargs):
 
 def compute(func, view: View | tuple[str, str], *args, **kwargs):
     """Call a facade function ``func(source, *args)`` through the cache, saying what it does
-    while it is slow."""
+    while it is slow. With a view, a call that takes an as-of date gets the view's (the frame
+    has read it once), so it asks the source nothing more."""
     key = view.source_key if isinstance(view, View) else view
+    if isinstance(view, View) and "as_of" in inspect.signature(func).parameters:
+        kwargs.setdefault("as_of", view.as_of)
     with st.spinner(DOING[func.__name__] + "…", show_time=True):
         return _cached(func.__name__, key, *args, **kwargs)
 

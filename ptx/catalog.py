@@ -318,3 +318,17 @@ def measure(key_or_label: str | Measure) -> Measure:
         f"Unknown measure {text!r}.{hint} Measures: {', '.join(CATALOG)}, and "
         "top_box:<question> / mean_answer:<question> for survey questions."
     )
+
+
+def catalog_markdown() -> str:
+    """The catalog as a Markdown table (``ptx measures`` prints it; the README holds it)."""
+    lines = [
+        "| measure | key | unit | better | shown as | definition |",
+        "|---|---|---|---|---|---|",
+    ]
+    for m in [*CATALOG.values(), *question_measures(["<question>"]).values()]:
+        shown = ", ".join(v for v in VIEWS if v in m.views)
+        lines.append(
+            f"| {m.label} | `{m.key}` | {m.unit} | {m.direction} | {shown} | {m.definition} |"
+        )
+    return "\n".join(lines)

@@ -153,6 +153,13 @@ def cmd_bench(args) -> int:
     return 0
 
 
+def cmd_measures(args) -> int:
+    from ptx.catalog import catalog_markdown
+
+    print(catalog_markdown())
+    return 0
+
+
 def cmd_schema(args) -> int:
     from ptx.schema import schema_markdown
 
@@ -256,6 +263,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     schema = sub.add_parser("schema", help="print the data model as Markdown")
     schema.set_defaults(func=cmd_schema)
+    measures = sub.add_parser("measures", help="print the measure catalog as Markdown")
+    measures.set_defaults(func=cmd_measures)
     return parser
 
 

@@ -68,29 +68,36 @@ class Roles:
     n: str | None = None
 
 
+def _numbers(column: pd.Series) -> np.ndarray:
+    return pd.to_numeric(column, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+
+
 def hidden(frame: pd.DataFrame, roles: Roles, rule: Disclosure) -> pd.DataFrame:
     """The small-number rule: a boolean frame, True for each cell the rule hides.
 
     This is the only place the rule is decided; every result applies it through here.
     """
-    out = pd.DataFrame(False, index=frame.index, columns=frame.columns)
-    if not rule.enabled or frame.empty:
-        return out
-    for col in roles.counts:
-        if col in frame:
-            v = pd.to_numeric(frame[col], errors="coerce").astype("float64")
-            out[col] = rule.small_count(v).to_numpy()
-    if roles.n is not None and roles.n in frame:
-        small = rule.too_few(pd.to_numeric(frame[roles.n], errors="coerce")).to_numpy()
-        for col in roles.rates:
+    rows = len(frame)
+    masks: dict[str, np.ndarray] = {}
+    if rule.enabled and rows:
+        for col in roles.counts:
             if col in frame:
-                out[col] = out[col].to_numpy() | small
-    return out
+                masks[col] = rule.small_count(_numbers(frame[col]))
+        if roles.n is not None and roles.n in frame:
+            small = rule.too_few(_numbers(frame[roles.n]))
+            for col in roles.rates:
+                if col in frame:
+                    masks[col] = masks.get(col, np.zeros(rows, dtype=bool)) | small
+    none = np.zeros(rows, dtype=bool)
+    return pd.DataFrame({c: masks.get(c, none) for c in frame.columns}, index=frame.index)
 
 
-def apply(frame: pd.DataFrame, roles: Roles, rule: Disclosure) -> pd.DataFrame:
-    """A copy with every hidden cell set to NaN (for figures and numeric exports)."""
-    mask = hidden(frame, roles, rule)
+def apply(
+    frame: pd.DataFrame, roles: Roles, rule: Disclosure, mask: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """A copy with every hidden cell set to NaN (for figures and numeric exports); ``mask`` is
+    :func:`hidden`'s answer when the caller has it already."""
+    mask = hidden(frame, roles, rule) if mask is None else mask
     out = frame.copy()
     for col in frame.columns:
         if mask[col].any():

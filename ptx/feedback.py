@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from ptx.schema import FFT_DONT_KNOW, FFT_GOOD, FFT_POOR, FFT_VERY_GOOD, FFT_VERY_POOR
@@ -25,13 +26,75 @@ NPS_PROMOTER_MIN = 9  # 9-10
 NPS_DETRACTOR_MAX = 6  # 0-6
 
 
-def _sums(frame: pd.DataFrame, by: Sequence[str], masks: dict[str, pd.Series]) -> pd.DataFrame:
-    """Responses summed per group, one column per mask (one grouping pass for all of them)."""
-    weights = frame["responses"]
-    data = pd.DataFrame({name: weights.where(mask, 0) for name, mask in masks.items()})
+def feedback_sums(counts: pd.DataFrame, by: Sequence[str] = ()) -> pd.DataFrame:
+    """Every count the feedback measures need, per group, in one grouping pass.
+
+    Returns columns ``*by, all, fft, positive, negative, dont_know, ltr, promoters,
+    detractors``: all responses, FFT answers and their kinds, 0-10 answers and their kinds.
+    """
+    by = list(by)
+    weights = counts["responses"].to_numpy(dtype="int64")
+    scale = counts["rating_scale"].to_numpy(dtype=object)
+    rating = counts["rating"].to_numpy(dtype="float64")
+    fft, ltr = scale == "fft5", scale == "ltr11"
+    masks = {
+        "all": np.ones(len(counts), dtype=bool),
+        "fft": fft,
+        "positive": fft & np.isin(rating, FFT_POSITIVE),
+        "negative": fft & np.isin(rating, FFT_NEGATIVE),
+        "dont_know": fft & (rating == FFT_DONT_KNOW),
+        "ltr": ltr,
+        "promoters": ltr & (rating >= NPS_PROMOTER_MIN),
+        "detractors": ltr & (rating <= NPS_DETRACTOR_MAX),
+    }
+    data = pd.DataFrame({name: np.where(mask, weights, 0) for name, mask in masks.items()})
     if not by:
-        return data.sum().to_frame().T
-    return data.groupby([frame[b] for b in by], dropna=False).sum()
+        return data.sum().to_frame().T.astype("int64")
+    grouped = data.groupby([counts[b].to_numpy() for b in by], dropna=False).sum()
+    grouped.index.names = by
+    return grouped.reset_index()
+
+
+def _frame(sums: pd.DataFrame, by: list[str], columns: dict[str, np.ndarray]) -> pd.DataFrame:
+    """One frame built at once (assigning columns one by one costs more than the arithmetic)."""
+    keys = {b: sums[b].to_numpy() for b in by}
+    return pd.DataFrame({**keys, **columns}, index=pd.RangeIndex(len(sums)))
+
+
+def fft_from_sums(sums: pd.DataFrame, by: Sequence[str] = ()) -> pd.DataFrame:
+    """:func:`fft_summary` from :func:`feedback_sums`."""
+    by = list(by)
+    n = sums["fft"].to_numpy(dtype="int64")
+    columns = {"responses": n}
+    for what in ("positive", "negative", "dont_know"):
+        columns[what] = sums[what].to_numpy(dtype="int64")
+    for what in ("positive", "negative"):
+        low, high = wilson_interval(columns[what], n)
+        columns[f"pct_{what}"] = percent(columns[what], n)
+        columns[f"pct_{what}_low"] = 100 * np.asarray(low, dtype="float64")
+        columns[f"pct_{what}_high"] = 100 * np.asarray(high, dtype="float64")
+    return _frame(sums, by, columns)
+
+
+def nps_from_sums(sums: pd.DataFrame, by: Sequence[str] = ()) -> pd.DataFrame:
+    """:func:`nps_summary` from :func:`feedback_sums`."""
+    by = list(by)
+    n = sums["ltr"].to_numpy(dtype="int64")
+    promoters = sums["promoters"].to_numpy(dtype="int64")
+    detractors = sums["detractors"].to_numpy(dtype="int64")
+    pct_promoters, pct_detractors = percent(promoters, n), percent(detractors, n)
+    return _frame(
+        sums,
+        by,
+        {
+            "responses": n,
+            "promoters": promoters,
+            "detractors": detractors,
+            "pct_promoters": pct_promoters,
+            "pct_detractors": pct_detractors,
+            "nps": pct_promoters - pct_detractors,
+        },
+    )
 
 
 def fft_summary(counts: pd.DataFrame, by: Sequence[str] = ()) -> pd.DataFrame:
@@ -50,26 +113,7 @@ def fft_summary(counts: pd.DataFrame, by: Sequence[str] = ()) -> pd.DataFrame:
     pct_positive_low, pct_positive_high, pct_negative, pct_negative_low, pct_negative_high``.
     Percentages are 0-100 and NaN where a group has no FFT responses.
     """
-    by = list(by)
-    fft = counts["rating_scale"] == "fft5"
-    rating = counts["rating"]
-    out = _sums(
-        counts,
-        by,
-        {
-            "responses": fft,
-            "positive": fft & rating.isin(FFT_POSITIVE),
-            "negative": fft & rating.isin(FFT_NEGATIVE),
-            "dont_know": fft & (rating == FFT_DONT_KNOW),
-        },
-    ).astype("int64")
-    out = out.reset_index(drop=not by)
-    for what in ("positive", "negative"):
-        low, high = wilson_interval(out[what], out["responses"])
-        out[f"pct_{what}"] = percent(out[what], out["responses"])
-        out[f"pct_{what}_low"] = 100 * low
-        out[f"pct_{what}_high"] = 100 * high
-    return out[[*by, *[c for c in out.columns if c not in by]]]
+    return fft_from_sums(feedback_sums(counts, by), by)
 
 
 def nps_summary(counts: pd.DataFrame, by: Sequence[str] = ()) -> pd.DataFrame:
@@ -78,20 +122,4 @@ def nps_summary(counts: pd.DataFrame, by: Sequence[str] = ()) -> pd.DataFrame:
     Returns columns ``*by, responses, promoters, detractors, pct_promoters, pct_detractors, nps``
     (NPS runs from -100 to 100; NaN where a group has no 0-10 answers).
     """
-    by = list(by)
-    ltr = counts["rating_scale"] == "ltr11"
-    rating = counts["rating"]
-    out = _sums(
-        counts,
-        by,
-        {
-            "responses": ltr,
-            "promoters": ltr & (rating >= NPS_PROMOTER_MIN),
-            "detractors": ltr & (rating <= NPS_DETRACTOR_MAX),
-        },
-    ).astype("int64")
-    out = out.reset_index(drop=not by)
-    out["pct_promoters"] = percent(out["promoters"], out["responses"])
-    out["pct_detractors"] = percent(out["detractors"], out["responses"])
-    out["nps"] = out["pct_promoters"] - out["pct_detractors"]
-    return out
+    return nps_from_sums(feedback_sums(counts, by), by)

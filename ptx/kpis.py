@@ -83,13 +83,12 @@ def headline_counts(source: Source, filters: Filters, as_of: date) -> HeadlineCo
     return HeadlineCounts(start, end, as_of, frames)
 
 
-def _side(values: pd.DataFrame, period: str, kind: str) -> pd.Series:
-    """One period's row; a period with no rows has a count of 0 and no rate."""
-    rows = values[values["period"] == period]
-    if rows.empty:
-        none = 0.0 if kind == "count" else np.nan
-        return pd.Series({"value": none, "low": np.nan, "high": np.nan, "denominator": 0})
-    return rows.iloc[0]
+def _side(rows: dict, period: str, kind: str) -> dict:
+    """One period's values; a period with no rows has a count of 0 and no rate."""
+    if period in rows:
+        return rows[period]
+    none = 0.0 if kind == "count" else np.nan
+    return {"value": none, "low": np.nan, "high": np.nan, "denominator": 0}
 
 
 def headline_table(
@@ -100,19 +99,22 @@ def headline_table(
     from ptx.measures import evaluate
 
     rows = []
+    by_period: dict = {}  # summaries the measures share (FFT, complaints received)
     for key, m in tile_measures().items():
         if not set(m.inputs) <= set(counts.frames) | {"complaints"}:
             continue
         if m.inputs == ("open",):  # at the as-of date: no previous period to compare with
             values = evaluate(m, counts.frames, (), settings).assign(period="current")
         else:
-            values = evaluate(m, counts.frames, ("period",), settings)
-        shown = apply(values, m.roles, rule)
-        now, before = _side(shown, "current", m.kind), _side(shown, "previous", m.kind)
-        if m.inputs == ("open",):
-            before = pd.Series({"value": np.nan})
-        current = values["period"] == "current"
-        suppressed = bool(hidden(values, m.roles, rule).loc[current.to_numpy(), "value"].any())
+            values = evaluate(m, counts.frames, ("period",), settings, by_period)
+        mask = hidden(values, m.roles, rule)
+        shown = apply(values, m.roles, rule, mask)
+        sides = {r["period"]: r for r in shown.to_dict("records")}
+        now, before = _side(sides, "current", m.kind), _side(sides, "previous", m.kind)
+        if m.inputs == ("open",):  # at the as-of date: no previous period to compare with
+            before = {"value": np.nan}
+        current = (values["period"] == "current").to_numpy()
+        suppressed = bool(mask["value"].to_numpy()[current].any())
         n = np.nan if m.kind == "count" else now["denominator"]
         rows.append(
             [

@@ -21,7 +21,7 @@ from ptx.complaints import resolution_summary, target_counts
 from ptx.config import ComplaintSettings
 from ptx.disclosure import Disclosure, hidden
 from ptx.errors import PtxError
-from ptx.feedback import fft_summary, nps_summary
+from ptx.feedback import feedback_sums, fft_from_sums, nps_from_sums
 from ptx.schema import ANSWER_SCALES
 from ptx.stats import percent, wilson_interval
 
@@ -83,13 +83,20 @@ def _sum(frame: pd.DataFrame, by: list[str], columns: list[str]) -> pd.DataFrame
 
 
 def _values(keys: pd.DataFrame, numerator, denominator, value, low=np.nan, high=np.nan):
-    out = keys.reset_index(drop=True).copy()
-    out["numerator"] = np.asarray(numerator, dtype="float64")
-    out["denominator"] = np.asarray(denominator, dtype="float64")
-    out["value"] = np.asarray(value, dtype="float64")
-    out["low"] = np.asarray(low, dtype="float64") if np.ndim(low) else low
-    out["high"] = np.asarray(high, dtype="float64") if np.ndim(high) else high
-    return out
+    rows = len(keys)
+
+    def column(v) -> np.ndarray:
+        return np.asarray(v, dtype="float64") if np.ndim(v) else np.full(rows, v, dtype="float64")
+
+    data = {name: keys[name].to_numpy() for name in keys.columns}
+    data.update(
+        numerator=column(numerator),
+        denominator=column(denominator),
+        value=column(value),
+        low=column(low),
+        high=column(high),
+    )
+    return pd.DataFrame(data, index=pd.RangeIndex(rows))
 
 
 def _proportion(keys: pd.DataFrame, met, due) -> pd.DataFrame:
@@ -121,6 +128,7 @@ def evaluate(
     frames: Mapping[str, pd.DataFrame],
     by: Sequence[str] = (),
     settings: ComplaintSettings | None = None,
+    shared: dict | None = None,
 ) -> pd.DataFrame:
     """One measure per group.
 
@@ -138,6 +146,9 @@ def evaluate(
         The grouping columns; empty for one overall row.
     settings
         The complaint targets (for % acknowledged in time and % resolved in target).
+    shared
+        A dict that calls on the same frames and grouping may share, so that measures built on
+        the same summary (FFT % positive and % negative, say) compute it once.
 
     Returns
     -------
@@ -147,20 +158,27 @@ def evaluate(
     """
     by = list(by)
     key, kind = measure.formula, measure.kind
+    shared = {} if shared is None else shared
+
+    def once(name: str, make):
+        if name not in shared:
+            shared[name] = make()
+        return shared[name]
+
     if key not in FORMULAS:
         raise PtxError(f"{measure.key}: no formula {key!r}; use one of {', '.join(FORMULAS)}.")
     settings = settings or ComplaintSettings()
+    if key in ("responses", "fft_pct_positive", "fft_pct_negative", "nps"):
+        sums = once("feedback", lambda: feedback_sums(frames["feedback"], by))
     if key == "responses":
-        total = _sum(frames["feedback"], by, ["responses"])
-        n = total["responses"]
-        return _values(total[by], n, n, n)
+        return _values(sums[by], sums["all"], sums["all"], sums["all"])
     if key in ("fft_pct_positive", "fft_pct_negative"):
-        s = fft_summary(frames["feedback"], by)
+        s = fft_from_sums(sums, by)
         s = s[s["responses"] > 0]
         what = "positive" if key == "fft_pct_positive" else "negative"
         return _proportion(s[by], s[what], s["responses"])
     if key == "nps":
-        s = nps_summary(frames["feedback"], by)
+        s = nps_from_sums(sums, by)
         s = s[s["responses"] > 0]
         return _values(s[by], s["promoters"] - s["detractors"], s["responses"], s["nps"])
     if key == "ltr_mean":
@@ -176,10 +194,10 @@ def evaluate(
             return _proportion(g[by], g["top"], g["responses"])
         return _values(g[by], g["weighted"], g["responses"], g["weighted"] / g["responses"])
     if key == "complaints_received":
-        g = _received(frames, by)
+        g = once("received", lambda: _received(frames, by))
         return _values(g[by], g["received"], g["received"], g["received"])
     if key == "complaints_per_1000":
-        received = _received(frames, by)
+        received = once("received", lambda: _received(frames, by))
         episodes = _sum(frames["activity"], by, ["episodes"])
         g = received.merge(episodes, on=by, how="inner") if by else received.join(episodes)
         g = g[g["episodes"] > 0]
@@ -208,6 +226,8 @@ def evaluate(
 def _target_counts(stage: pd.DataFrame, target: int, by: list[str]) -> pd.DataFrame:
     if not by:
         return target_counts(stage, target).reset_index(drop=True)
+    if len(by) == 1:
+        return target_counts(stage, target, by[0]).rename_axis(by[0]).reset_index()
     keyed = stage.assign(_key=list(zip(*(stage[b] for b in by), strict=True)))
     counts = target_counts(keyed, target, "_key")
     keys = pd.DataFrame(list(counts.index), columns=by)

@@ -21,9 +21,11 @@ def as_of(source: Source) -> date:
     return query.as_of_date(source)
 
 
-def dates(source: Source, filters: Filters, whole_history: bool) -> tuple[Filters, date]:
-    """The filters with both dates set, and the as-of date."""
-    end_of_data = as_of(source)
+def dates(
+    source: Source, filters: Filters, whole_history: bool, as_of: date | None = None
+) -> tuple[Filters, date]:
+    """The filters with both dates set, and the as-of date (the source's, unless given)."""
+    end_of_data = as_of or query.as_of_date(source)
     start, end = filters.start, filters.end
     if start is None or end is None:
         if whole_history:

@@ -173,12 +173,13 @@ def complaint_timing(
     *,
     by: str | None = None,
     rule: Disclosure = Disclosure(),
+    as_of: date | None = None,
 ) -> ComplaintTiming:
     """Complaint tiles and, with ``by`` (department_id, subject or severity), time to
     resolution per group: Kaplan-Meier medians, 90th percentiles and curves."""
     if by is not None and by not in COMPARE_BY:
         raise PtxError(f"Compare by one of {', '.join(COMPARE_BY)}, not {by!r}.")
-    filters, end_of_data = dates(source, filters, whole_history=False)
+    filters, end_of_data = dates(source, filters, whole_history=False, as_of=as_of)
     settings = source.config.complaints
     ack = timing.stage_counts(source, filters, end_of_data, "acknowledged")
     grouping = (by,) if by else ()
@@ -298,10 +299,14 @@ class Backlog:
 
 
 def complaint_backlog(
-    source: Source, filters: Filters = Filters(), *, rule: Disclosure = Disclosure()
+    source: Source,
+    filters: Filters = Filters(),
+    *,
+    rule: Disclosure = Disclosure(),
+    as_of: date | None = None,
 ) -> Backlog:
     """The open backlog at each month end in the dates, and the ageing of what is open now."""
-    filters, end_of_data = dates(source, filters, whole_history=False)
+    filters, end_of_data = dates(source, filters, whole_history=False, as_of=as_of)
     history = filters.between(None, end_of_data)
     received = query.complaint_counts(source, history, end_of_data, ("month",))
     resolutions = query.resolutions_by_month(source, history, end_of_data)
@@ -369,10 +374,14 @@ class ComplaintMix:
 
 
 def complaint_mix(
-    source: Source, filters: Filters = Filters(), *, rule: Disclosure = Disclosure()
+    source: Source,
+    filters: Filters = Filters(),
+    *,
+    rule: Disclosure = Disclosure(),
+    as_of: date | None = None,
 ) -> ComplaintMix:
     """Outcome, subject and severity shares of the complaints received in the dates."""
-    filters, end_of_data = dates(source, filters, whole_history=False)
+    filters, end_of_data = dates(source, filters, whole_history=False, as_of=as_of)
     categories = ("outcome", "subject", "severity")
     c = query.complaint_counts(source, filters, end_of_data, categories)
     orders = {"outcome": complaints.OUTCOME_ORDER, "subject": (), "severity": SEVERITY_ORDER}
@@ -410,9 +419,15 @@ class OldestOpen:
         )
 
 
-def oldest_open(source: Source, filters: Filters = Filters(), *, limit: int = 50) -> OldestOpen:
+def oldest_open(
+    source: Source,
+    filters: Filters = Filters(),
+    *,
+    limit: int = 50,
+    as_of: date | None = None,
+) -> OldestOpen:
     """The ``limit`` oldest complaints still open at the as-of date, whenever received."""
-    filters, end_of_data = dates(source, filters, whole_history=False)
+    filters, end_of_data = dates(source, filters, whole_history=False, as_of=as_of)
     rows = timing.oldest_open(source, filters.between(None, end_of_data), end_of_data, limit)
     names = department_names(source)
     rows.insert(1, "department", rows["department_id"].map(lambda d: names.get(d, d)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -103,6 +104,7 @@ def compare_departments(
     *,
     adjust: bool = True,
     rule: Disclosure = Disclosure(),
+    as_of: date | None = None,
 ) -> Comparison:
     """Every department in the filters' site or division compared on one measure."""
     m = measure(measure_key)
@@ -111,7 +113,7 @@ def compare_departments(
             f"{m.label} is not compared across departments; "
             f"choose one of {', '.join(departments.comparisons())}."
         )
-    filters, end_of_data = dates(source, _scope(filters), whole_history=False)
+    filters, end_of_data = dates(source, _scope(filters), whole_history=False, as_of=as_of)
     frames = counts.fetch(source, m.inputs, filters, end_of_data, ("department_id",))
     inputs, ltr_sd = departments.measure_inputs(frames, source.config.complaints, [m.key])
     funnels = departments.funnels(inputs, ltr_sd, adjust=adjust)
@@ -163,9 +165,10 @@ def department_heatmap(
     *,
     adjust: bool = True,
     rule: Disclosure = Disclosure(),
+    as_of: date | None = None,
 ) -> Heatmap:
     """Every department in scope on every comparison measure at once."""
-    filters, end_of_data = dates(source, _scope(filters), whole_history=False)
+    filters, end_of_data = dates(source, _scope(filters), whole_history=False, as_of=as_of)
     inputs_needed = {i for m in departments.comparisons().values() for i in m.inputs}
     frames = counts.fetch(source, inputs_needed, filters, end_of_data, ("department_id",))
     inputs, ltr_sd = departments.measure_inputs(frames, source.config.complaints)

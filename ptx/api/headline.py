@@ -153,10 +153,14 @@ class Headline:
 
 
 def headline(
-    source: Source, filters: Filters = Filters(), *, rule: Disclosure = Disclosure()
+    source: Source,
+    filters: Filters = Filters(),
+    *,
+    rule: Disclosure = Disclosure(),
+    as_of: date | None = None,
 ) -> Headline:
     """The headline KPIs (every catalog measure shown as a tile) and the monthly charts."""
-    filters, end_of_data = dates(source, filters, whole_history=False)
+    filters, end_of_data = dates(source, filters, whole_history=False, as_of=as_of)
     c = kpis.headline_counts(source, filters, end_of_data)
     table = kpis.headline_table(c, source.config.complaints, rule)
     monthly, hidden = {}, []  # the Overview's two monthly charts

@@ -111,13 +111,14 @@ def trend(
     rebase_at: tuple[date, ...] = (),
     run_length: int = 7,
     rule: Disclosure = Disclosure(),
+    as_of: date | None = None,
 ) -> Trend:
     """A measure's SPC trend (XmR by default, or a p-chart for a proportion) by week, month or
     quarter, over whole periods in the dates (default: the whole history)."""
     m = measure(measure_key)
     if not m.applies("trend"):
         raise PtxError(f"{m.label} has no trend; trends: {', '.join(measures_for('trend'))}.")
-    filters, end_of_data = dates(source, filters, whole_history=True)
+    filters, end_of_data = dates(source, filters, whole_history=True, as_of=as_of)
     if period not in m.periods:
         raise PtxError(f"{m.label} is measured by {', '.join(m.periods)}, not by {period}.")
     grain = query_grain(period)
@@ -144,13 +145,17 @@ def trend(
 
 
 def trend_measures(
-    source: Source, filters: Filters = Filters(), subject: str | None = None
+    source: Source,
+    filters: Filters = Filters(),
+    subject: str | None = None,
+    *,
+    as_of: date | None = None,
 ) -> dict[str, Measure]:
     """The measures with a trend in this source (the catalog's, and two per survey question
     answered in the filters), about ``subject`` ("feedback" or "complaints") or both."""
     questions = ()
     if source.has("feedback_answers") and subject in (None, "feedback"):
-        filters, _ = dates(source, filters, whole_history=True)
+        filters, _ = dates(source, filters, whole_history=True, as_of=as_of)
         questions = query.answer_counts(source, filters, ())["question_id"].unique()
     found = measures_for("trend", questions)
     return {k: m for k, m in found.items() if subject in (None, m.subject)}
@@ -207,11 +212,12 @@ def breakdown(
     filters: Filters = Filters(),
     *,
     rule: Disclosure = Disclosure(),
+    as_of: date | None = None,
 ) -> Breakdown:
     """A feedback measure by channel, age band, sex or ethnicity (default dates: all)."""
     m = measure(measure_key)
     if by not in BREAKDOWNS:
         raise PtxError(f"Break down by one of {', '.join(BREAKDOWNS)}, not {by!r}.")
-    filters, _ = dates(source, filters, whole_history=True)
+    filters, _ = dates(source, filters, whole_history=True, as_of=as_of)
     feedback = query.feedback_counts(source, filters, (by,))
     return Breakdown(m, by, breakdown_values(m, feedback, by), rule)
