@@ -29,12 +29,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ptx.errors import PtxError
+from ptx.stats import Z_95  # the standard normal's 97.5th percentile: two-sided 95% limits
 
-Z_95 = stats.norm.ppf(0.975)  # 1.960
-Z_998 = stats.norm.ppf(0.999)  # 3.090
+Z_998 = 3.090232306167813  # the standard normal's 99.9th percentile: two-sided 99.8% limits
 WINSORISE = 0.10
 MIN_N = 10
 VERDICTS = (
@@ -200,6 +199,8 @@ def shrink_proportions(frame: pd.DataFrame, *, min_n: int = MIN_N) -> pd.DataFra
     shrunk, low, high, rankable`` (proportions 0-1), ``rankable`` False below ``min_n``. The
     prior is fitted on the rankable departments.
     """
+    from scipy.stats import beta  # imported when needed: it costs a second at start-up
+
     data = frame[["group", "x", "n"]].copy()
     data = data[data["n"] > 0].reset_index(drop=True)
     rankable = data["n"] >= min_n
@@ -223,8 +224,8 @@ def shrink_proportions(frame: pd.DataFrame, *, min_n: int = MIN_N) -> pd.DataFra
             "n": data["n"],
             "raw": data["x"] / data["n"],
             "shrunk": post_a / (post_a + post_b),
-            "low": stats.beta.ppf(0.025, post_a, post_b),
-            "high": stats.beta.ppf(0.975, post_a, post_b),
+            "low": beta.ppf(0.025, post_a, post_b),
+            "high": beta.ppf(0.975, post_a, post_b),
             "rankable": rankable,
         }
     )
