@@ -65,7 +65,7 @@ if tabs["resolution"].open:
 
 if tabs["trend"].open:
     with tabs["trend"]:
-        measures = compute(ptx.trend_measures, v, v.filters, "complaints")
+        measures = compute(ptx.trend_measures, v, "complaints")
         key = st.selectbox(
             "Measure",
             list(measures),

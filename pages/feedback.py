@@ -37,7 +37,7 @@ period = (
     )
     or "month"
 )
-available = compute(ptx.trend_measures, v, v.filters, "feedback")
+available = compute(ptx.trend_measures, v, "feedback")
 left, middle, right = st.columns([2, 1, 1])
 key = left.selectbox(
     "Measure",

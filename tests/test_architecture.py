@@ -9,8 +9,8 @@ from tests.conftest import ROOT
 
 PAGE_FILES = [ROOT / "dashboard.py", *sorted((ROOT / "pages").glob("*.py"))]
 # What a page may import: the facade, the shared frame, Streamlit and the standard library's
-# date and dataclass types. No pandas, numpy, SQL or ptx submodule.
-ALLOWED_IN_PAGES = {"__future__", "dataclasses", "datetime", "ptx", "pages", "streamlit"}
+# date, dataclass and signature tools. No pandas, numpy, SQL or ptx submodule.
+ALLOWED_IN_PAGES = {"__future__", "dataclasses", "datetime", "inspect", "ptx", "pages", "streamlit"}
 FRAME_WORK = re.compile(
     r"\.(merge|assign|pivot|pivot_table|sort_values|groupby|apply|fillna|rename|query|drop|"
     r"melt|set_index|reset_index|mask|where|astype|round|isin|value_counts|itertuples|iterrows)"

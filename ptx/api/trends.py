@@ -144,19 +144,15 @@ def trend(
     return Trend(measure=m, period=period, spc=result, rule=rule, target=target)
 
 
-def trend_measures(
-    source: Source,
-    filters: Filters = Filters(),
-    subject: str | None = None,
-    *,
-    as_of: date | None = None,
-) -> dict[str, Measure]:
-    """The measures with a trend in this source (the catalog's, and two per survey question
-    answered in the filters), about ``subject`` ("feedback" or "complaints") or both."""
+def trend_measures(source: Source, subject: str | None = None) -> dict[str, Measure]:
+    """The measures with a trend in this source: the catalog's, and two per survey question
+    the source holds answers to; about ``subject`` ("feedback" or "complaints") or both.
+
+    The list does not depend on the filters, so it stays put while a user changes them (a
+    question with no answers in a department shows no data there)."""
     questions = ()
     if source.has("feedback_answers") and subject in (None, "feedback"):
-        filters, _ = dates(source, filters, whole_history=True, as_of=as_of)
-        questions = query.answer_counts(source, filters, ())["question_id"].unique()
+        questions = query.answer_counts(source, Filters(), ())["question_id"].unique()
     found = measures_for("trend", questions)
     return {k: m for k, m in found.items() if subject in (None, m.subject)}
 
