@@ -139,7 +139,7 @@ def test_open_source_takes_a_path_and_names_the_planted_ward(demo_duckdb):
 
 def test_a_chart_whose_every_bar_is_hidden_is_not_drawn_and_says_why(source):
     ward = ptx.complaint_backlog(source, ptx.Filters(departments=["Respiratory Ward"]))
-    assert 0 < ward.ageing["open"].sum() and "ageing" not in ward.figures()
+    assert ward.ageing["open"].sum() > 0 and "ageing" not in ward.figures()
     assert ward.empty_note("ageing").startswith("Too few open complaints")
     off = ptx.complaint_backlog(
         source, ptx.Filters(departments=["Respiratory Ward"]), rule=ptx.Disclosure(False)
