@@ -104,11 +104,11 @@ if tabs["mix"].open:
 
 if tabs["oldest"].open:
     with tabs["oldest"]:
-        oldest = compute(ptx.oldest_open, v, v.filters)
+        oldest = compute(ptx.oldest_open, v, v.filters, rule=v.disclosure)
         if len(oldest.rows):
             table(oldest, key="complaints_oldest", file_name="ptx-oldest-open.csv")
         else:
-            st.write("None open.")
+            st.info(oldest.note)
 
 with summary_area:
     draw_summary(timing)

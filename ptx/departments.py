@@ -20,13 +20,6 @@ from ptx.measures import evaluate
 
 # Heatmap codes: +2 much better ... -2 much worse, oriented by the measure's direction.
 VERDICT_SCORE = dict(zip(compare.VERDICTS, (2, 1, 0, -1, -2), strict=True))
-SCORE_TEXT = {
-    2: "better (99.8%)",
-    1: "better (95%)",
-    0: "within limits",
-    -1: "worse (95%)",
-    -2: "worse (99.8%)",
-}
 
 
 def comparisons() -> dict[str, Measure]:
@@ -130,6 +123,7 @@ def heatmap_frame(results: dict[str, compare.Funnel], names: dict[str, str]) -> 
                 {
                     "department_id": r.group,
                     "department": names.get(r.group, r.group),
+                    "key": key,
                     "measure": spec.short,
                     "label": spec.label,
                     "value": r.value * spec.scale,
@@ -143,6 +137,7 @@ def heatmap_frame(results: dict[str, compare.Funnel], names: dict[str, str]) -> 
         columns=[
             "department_id",
             "department",
+            "key",
             "measure",
             "label",
             "value",

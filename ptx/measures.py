@@ -26,7 +26,6 @@ from ptx.schema import ANSWER_SCALES
 from ptx.stats import percent, wilson_interval
 
 PERIODS = ("week", "month", "quarter")
-VALUE_COLUMNS = ["numerator", "denominator", "value", "low", "high"]
 SERIES_COLUMNS = ["period", "value", "low", "high", "numerator", "denominator"]
 BREAKDOWNS = ("channel", "age_band", "sex", "ethnicity")
 NOT_RECORDED = "Not recorded"
@@ -291,8 +290,9 @@ def spc_trend(
 ) -> SpcResult:
     """The measure per whole period in the range, checked by SPC.
 
-    Periods that the small-number rule hides (a count of 1-7, a rate from fewer than 10) are
-    left out of the chart and counted in ``hidden_periods``.
+    Periods that the small-number rule hides (a rate from fewer than 10) are left out of the
+    chart and counted in ``hidden_periods``; a count chart with any period of 1-7 is not drawn
+    at all (its limits from the other periods would mislead), and every period counts as hidden.
     """
     if chart_type not in ("xmr", "p"):
         raise PtxError("chart_type must be 'xmr' or 'p'.")
@@ -301,8 +301,12 @@ def spc_trend(
     if options.improvement != measure.direction:
         options = replace(options, improvement=measure.direction)
     values = whole_periods(values, start, end, period)
-    hide = hidden(values, measure.roles, rule)["value"]
-    values = values[~hide.to_numpy()].reset_index(drop=True)
+    hide = hidden(values, measure.roles, rule)["value"].to_numpy()
+    if measure.kind == "count" and hide.any():
+        # A count chart without its small periods would compute its mean and limits from the
+        # large ones only, and flag signals that are not there: no chart at all.
+        hide = np.ones(len(values), dtype=bool)
+    values = values[~hide].reset_index(drop=True)
     if options.rebase_at:  # a rebase starts with the period that holds its date
         starts = tuple(period_start(pd.Series(options.rebase_at), period))
         options = replace(options, rebase_at=starts)

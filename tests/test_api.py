@@ -148,3 +148,30 @@ def test_a_chart_whose_every_bar_is_hidden_is_not_drawn_and_says_why(source):
     none_open = ptx.complaint_backlog(source, ptx.Filters(departments=["Pain Clinic"]))
     assert none_open.ageing["open"].sum() == 0 and "ageing" not in none_open.figures()
     assert none_open.empty_note("ageing").startswith("No complaints open")
+
+
+def test_review_regressions_nothing_small_reaches_a_notebook_either(source):
+    """Rates per 1,000 episodes are judged on complaints, not episodes; the mix, the oldest
+    open list and open-ended intervals follow the rule too."""
+    rate = ptx.compare_departments(source, "complaints_per_1000")
+    frame = rate.to_frame()
+    few = rate.ranking["events"] < 10  # complaints, whatever the episodes
+    assert few.any() and frame.loc[few, "value"].isna().all()
+    assert frame.loc[~few, "value"].notna().all()
+    drawn = rate.figure()
+    drawn_n = [n for trace in drawn.data if trace.mode == "markers" for n in trace.x]
+    assert len(drawn_n) == int((~few).sum())
+    heat = ptx.department_heatmap(source).to_frame()
+    cells = ptx.department_heatmap(source, rule=ptx.Disclosure(False)).to_frame()
+    small = cells[(cells["key"] == "complaints_per_1000") & (cells["events"] < 10)]
+    assert len(small) and heat.loc[small.index, "value"].isna().all()
+    ward = ptx.Filters(departments=["Respiratory Ward"])
+    mix = ptx.complaint_mix(source, ward).to_frame()
+    assert not mix["complaints"].between(1, 7).any()
+    oldest = ptx.oldest_open(source, ward)
+    everything = ptx.oldest_open(source, ward, rule=ptx.Disclosure(False))
+    assert 1 <= len(everything.rows) <= 7  # the ward has a few open: listing them tells how many
+    assert oldest.rows.empty and oldest.suppressed == len(everything.rows)
+    assert oldest.note.startswith("Too few")
+    assert ptx.format_value(float("inf"), "days") == "–"
+    assert ptx.format_value(float("nan"), "%") == "–"

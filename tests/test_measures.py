@@ -121,8 +121,11 @@ def test_small_counts_are_left_out_of_count_trends_too():
     months = [date(2025, m, 1) for m in range(1, 7)]
     received = pd.DataFrame({"month": months, "received": [7, 7, 5, 12, 0, 30]})
     t = _spc("complaints_received", {"complaints": received})
-    assert t.hidden_periods == 3
-    assert t.series["value"].tolist() == [12.0, 0.0, 30.0]
+    # Limits from the three larger months alone would mislead: no chart, every month hidden.
+    assert t.hidden_periods == 6 and t.series.empty and t.chart.empty and t.signals == ()
+    larger = received.assign(received=[8, 9, 12, 12, 0, 30])
+    drawn = _spc("complaints_received", {"complaints": larger})
+    assert drawn.hidden_periods == 0 and len(drawn.chart) == 6
     everything = _spc("complaints_received", {"complaints": received}, rule=ptx.Disclosure(False))
     assert everything.hidden_periods == 0 and len(everything.series) == 6
 

@@ -61,7 +61,7 @@ def readable(
 
 def format_value(value: float, unit: str) -> str:
     """A value for a tile or a sentence, in its unit; "–" when there is none."""
-    if pd.isna(value):
+    if value is None or not np.isfinite(value):  # missing, or an open-ended interval
         return "–"
     if unit == "%":
         return f"{value:.1f}%"

@@ -66,7 +66,7 @@ class ComplaintTiming:
     def share_text(self, share: complaints.Share) -> str:
         if self.rule.too_few(share.due):
             return "–"
-        return f"{share.pct:.1f}%"
+        return format_value(share.pct, "%")
 
     def median_text(self) -> str:
         if self.rule.too_few(self.received):
@@ -86,7 +86,7 @@ class ComplaintTiming:
             return HIDDEN_NOTE
         return (
             f"{self.count(share.met)} of {self.count(share.due)} due; 95% interval "
-            f"{share.low:.1f}% to {share.high:.1f}%."
+            f"{format_value(share.low, '%')} to {format_value(share.high, '%')}."
         )
 
     def tiles(self) -> list[Tile]:
@@ -335,12 +335,14 @@ class ComplaintMix:
 
     @property
     def suppressed(self) -> int:
-        return sum(int(f["pct"].isna().sum()) for f in self.shares.values())
+        return int(hidden(self._long(), self.ROLES, self.rule).to_numpy().sum())
+
+    def _long(self) -> pd.DataFrame:
+        frames = [f.assign(category=k) for k, f in self.shares.items()]
+        return pd.concat(frames, ignore_index=True)[["category", "group", "complaints", "pct"]]
 
     def to_frame(self) -> pd.DataFrame:
-        return pd.concat([f.assign(category=k) for k, f in self.shares.items()], ignore_index=True)[
-            ["category", "group", "complaints", "pct"]
-        ]
+        return apply(self._long(), self.ROLES, self.rule)
 
     def table(self, *, export: bool = False) -> pd.DataFrame:
         frame = self.to_frame()
@@ -398,9 +400,15 @@ def complaint_mix(
 class OldestOpen:
     """The longest-open complaints at the as-of date (no complainant details)."""
 
-    rows: pd.DataFrame
+    rows: pd.DataFrame  # empty when the rule hides how many there are
     method: str = "open at the as-of date, oldest first, at most 50"
-    suppressed: int = 0
+    suppressed: int = 0  # rows not listed: fewer than the rule lets a list show
+
+    @property
+    def note(self) -> str:
+        if self.suppressed:
+            return "Too few open complaints to list without identifying people."
+        return "" if len(self.rows) else "None open."
 
     def to_frame(self) -> pd.DataFrame:
         return self.rows.copy()
@@ -424,11 +432,16 @@ def oldest_open(
     filters: Filters = Filters(),
     *,
     limit: int = 50,
+    rule: Disclosure = Disclosure(),
     as_of: date | None = None,
 ) -> OldestOpen:
-    """The ``limit`` oldest complaints still open at the as-of date, whenever received."""
+    """The ``limit`` oldest complaints still open at the as-of date, whenever received. A list
+    of 1-7 would tell how many are open, so under the rule it is not shown."""
     filters, end_of_data = dates(source, filters, whole_history=False, as_of=as_of)
     rows = timing.oldest_open(source, filters.between(None, end_of_data), end_of_data, limit)
     names = department_names(source)
     rows.insert(1, "department", rows["department_id"].map(lambda d: names.get(d, d)))
-    return OldestOpen(rows.drop(columns="department_id"))
+    rows = rows.drop(columns="department_id")
+    if rule.small_count(len(rows)):
+        return OldestOpen(rows.iloc[0:0], suppressed=len(rows))
+    return OldestOpen(rows)

@@ -23,7 +23,7 @@ class Comparison:
 
     measure: Measure
     funnel: compare.Funnel | None
-    ranking: pd.DataFrame  # departments.ranking columns; the rule applied
+    ranking: pd.DataFrame  # departments.ranking columns, and events: what the rule judges
     names: dict[str, str] = field(repr=False, default_factory=dict)
     rule: Disclosure = Disclosure()
     hidden: int = 0  # departments whose point the small-number rule hides
@@ -52,7 +52,9 @@ class Comparison:
             f"{self.funnel.kind} scale; {self.funnel.method}. {ranked}"
         )
 
-    ROLES = Roles(counts=("n",), rates=("value", "estimate", "low", "high"), n="n")
+    @property
+    def ROLES(self) -> Roles:  # noqa: N802 - the same name as the other results' roles
+        return _comparison_roles(self.measure, ("value", "estimate", "low", "high"))
 
     def to_frame(self) -> pd.DataFrame:
         return apply(self.ranking, self.ROLES, self.rule)
@@ -79,7 +81,7 @@ class Comparison:
             return None
         key = self.measure.key
         table = self.funnel.table
-        table = table[~self.rule.too_few(table["n"])]
+        table = table[~self.rule.too_few(_events(self.measure, table["n"], table["value"]))]
         shown = replace(self.funnel, table=table.reset_index(drop=True))
         return charts.funnel_plot(
             shown,
@@ -122,8 +124,22 @@ def compare_departments(
         return Comparison(m, None, pd.DataFrame(), names, rule)
     funnel = funnels[m.key]
     ranking = departments.ranking(inputs, m.key, funnel, ltr_sd, names)
-    hidden = int(rule.too_few(funnel.table["n"]).sum())
+    events = inputs[inputs["measure"] == m.key].set_index("group")["x"]
+    ranking = ranking.assign(events=ranking["department_id"].map(events))
+    hidden = int(rule.too_few(_events(m, funnel.table["n"], funnel.table["value"])).sum())
     return Comparison(m, funnel, ranking.drop(columns=["department_id"]), names, rule, hidden)
+
+
+def _events(m: Measure, n: pd.Series, value: pd.Series) -> pd.Series:
+    """What the small-number rule judges a department's value on: its responses or complaints
+    due (n), or for a rate per episode its complaints (value x episodes), not its episodes."""
+    return (n * value).round() if m.kind == "rate" else n
+
+
+def _comparison_roles(m: Measure, rates: tuple[str, ...]) -> Roles:
+    if m.kind == "rate":  # n counts episodes, not people: the complaints decide the rates
+        return Roles(counts=("n", "events"), rates=rates, n="events")
+    return Roles(counts=("n",), rates=rates, n="n")
 
 
 @dataclass(frozen=True)
@@ -134,7 +150,7 @@ class Heatmap:
     rule: Disclosure
     method: str = "funnel verdict per measure (95% and 99.8% limits), blue better, orange worse"
 
-    ROLES = Roles(counts=("n",), rates=("value",), n="n")
+    ROLES = Roles(counts=("n",), rates=("value",), n="events")
 
     @property
     def suppressed(self) -> int:
@@ -174,6 +190,10 @@ def department_heatmap(
     inputs, ltr_sd = departments.measure_inputs(frames, source.config.complaints)
     results = departments.funnels(inputs, ltr_sd, adjust=adjust)
     cells = departments.heatmap_frame(results, department_names(source))
-    small = rule.too_few(cells["n"])
+    kinds = {key: m.kind for key, m in departments.comparisons().items()}
+    rate = cells["key"].map(kinds).eq("rate").to_numpy()
+    per_episode = cells["value"] / 1000
+    cells = cells.assign(events=np.where(rate, (cells["n"] * per_episode).round(), cells["n"]))
+    small = rule.too_few(cells["events"])
     cells = cells.assign(score=cells["score"].mask(small), value=cells["value"].mask(small))
     return Heatmap(cells, rule)
