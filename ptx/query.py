@@ -43,15 +43,22 @@ class Filters:
     end: date | None = None
     sites: tuple[str, ...] = ()
     divisions: tuple[str, ...] = ()
-    departments: tuple[str, ...] = ()  # department ids
+    departments: tuple[str, ...] = ()  # department ids or names
     channels: tuple[str, ...] = ()  # feedback channels
     current_from: date | None = None  # set by with_previous(): where the chosen range starts
 
     def __post_init__(self) -> None:
         for f in fields(self):
             value = getattr(self, f.name)
-            if isinstance(value, list):
-                object.__setattr__(self, f.name, tuple(value))
+            if f.name in ("sites", "divisions", "departments", "channels"):
+                # One name on its own is a choice of one, not a sequence of letters.
+                choice = (value,) if isinstance(value, str) else tuple(value or ())
+                object.__setattr__(self, f.name, choice)
+            elif isinstance(value, str):  # a date written as YYYY-MM-DD
+                try:
+                    object.__setattr__(self, f.name, date.fromisoformat(value))
+                except ValueError:
+                    raise PtxError(f"{f.name} {value!r} is not a date; write YYYY-MM-DD.") from None
         if self.start and self.end and self.start > self.end:
             raise PtxError(
                 f"The date range starts ({self.start}) after it ends ({self.end}); swap them."

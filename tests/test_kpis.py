@@ -100,3 +100,12 @@ def test_small_counts_on_tiles_are_suppressed(tmp_path):
     assert head.suppressed >= 3
     off = ptx.headline(source, f, rule=Disclosure(enabled=False))
     assert off.value_text("responses") == "7" and off.value_text("complaints_received") == "3"
+
+
+def test_the_exported_headline_rounds_counts_to_five(demo_duckdb):
+    head = ptx.headline(open_location(demo_duckdb))
+    shown = head.table().set_index("Measure")
+    exported = head.table(export=True).set_index("Measure")
+    responses = int(shown.loc["Feedback responses", "Value"].replace(",", ""))
+    assert exported.loc["Feedback responses", "Value"] == f"{5 * round(responses / 5):,}"
+    assert exported.loc["FFT % positive", "Value"] == shown.loc["FFT % positive", "Value"]

@@ -140,3 +140,11 @@ def test_period_grouping_equals_each_window_queried_alone(demo_duckdb):
     assert set(query.feedback_counts(source, chosen, by=("period",))["period"]) == {"current"}
     with pytest.raises(PtxError, match="start and an end"):
         ptx.Filters(end=date(2026, 1, 1)).with_previous()
+
+
+def test_filters_read_one_name_as_one_choice_and_dates_as_text():
+    f = ptx.Filters(start="2025-01-01", end="2025-01-31", departments="Ward A1", sites=["North"])
+    assert f.departments == ("Ward A1",) and f.sites == ("North",)
+    assert (f.start, f.end) == (date(2025, 1, 1), date(2025, 1, 31))
+    with pytest.raises(ptx.PtxError, match="not a date; write YYYY-MM-DD"):
+        ptx.Filters(start="31/01/2025")

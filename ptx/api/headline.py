@@ -10,7 +10,7 @@ import pandas as pd
 from ptx import charts, kpis
 from ptx.api._common import HIDDEN_NOTE, dates, format_value
 from ptx.catalog import CATALOG, measure
-from ptx.disclosure import SUPPRESSED, Disclosure, apply
+from ptx.disclosure import SUPPRESSED, Disclosure, Roles, apply, as_table
 from ptx.measures import evaluate
 from ptx.query import Filters
 from ptx.sources import Source
@@ -61,9 +61,18 @@ class Headline:
         return self.kpis.copy()
 
     def table(self, *, export: bool = False) -> pd.DataFrame:
-        """The KPIs as text in their units: "*" for a hidden count, "–" for a hidden rate."""
+        """The KPIs as text in their units: "*" for a hidden count, "–" for a hidden rate; for
+        export, counts rounded as the rule asks."""
         rows = []
         for tile, row in zip(self.tiles(), self.kpis.itertuples(), strict=True):
+            value, previous = tile.value, format_value(row.previous, row.unit)
+            if export and row.unit == "count":
+                counts = pd.DataFrame({"value": [row.value], "previous": [row.previous]})
+                shown = as_table(
+                    counts, Roles(counts=("value", "previous")), self.rule, export=True
+                )
+                value = SUPPRESSED if row.suppressed else shown["value"].iloc[0] or "–"
+                previous = shown["previous"].iloc[0] or "–"
             interval = (
                 ""
                 if pd.isna(row.low)
@@ -72,10 +81,10 @@ class Headline:
             rows.append(
                 {
                     "Measure": row.label,
-                    "Value": tile.value,
+                    "Value": value,
                     "95% interval": interval,
                     "n": "" if pd.isna(row.n) else f"{row.n:,.0f}",
-                    "Previous period": format_value(row.previous, row.unit),
+                    "Previous period": previous,
                     "Change": tile.change or "–",
                 }
             )
