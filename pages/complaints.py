@@ -6,8 +6,12 @@ import ptx
 from pages._shared import compute, table, view
 
 v = view()
-calendar = v.source.config.complaints.calendar
 st.title("Complaints")
+missing = ptx.unavailable(v.source, "complaints")
+if missing:  # a feedback-only source: nothing else to show
+    st.info(missing)
+    st.stop()
+calendar = v.source.config.complaints.calendar
 st.caption(
     f"{v.scope} · received {v.filters.start:%d %b %Y} to {v.filters.end:%d %b %Y} · as of "
     f"{v.as_of:%d %b %Y} · days are working days: weekends and {calendar.country}"

@@ -40,7 +40,11 @@ if v.filters.departments:
     links[0].page_link("pages/feedback.py", label="Feedback", icon=":material/reviews:")
     links[1].page_link("pages/complaints.py", label="Complaints", icon=":material/report:")
 
-comparisons = ptx.measures_for("funnel")
+# Only the measures the source has the data for are offered; the page says what it lacks.
+comparisons = ptx.available_measures(v.source, "funnel")
+missing = ptx.missing_data(v.source, "funnel")
+if missing:
+    st.caption(" ".join(missing) + " Measures without their data are not offered.")
 left, right = st.columns([3, 1])
 key = left.selectbox(
     "Measure",

@@ -48,6 +48,12 @@ key = left.selectbox(
     bind="query-params",
 )
 measure = available[key]
+if period not in measure.periods:  # the response rate's eligible patients are counted by month
+    st.caption(
+        f"{measure.label} is measured by {' or '.join(measure.periods)}: shown by "
+        f"{measure.periods[0]}."
+    )
+    period = measure.periods[0]
 chart_type = "xmr"
 if measure.proportion:
     chart_type = middle.radio(

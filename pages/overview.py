@@ -13,10 +13,11 @@ st.caption(
     f"{(head.end - head.start).days + 1} days before · data as of {head.as_of:%d %b %Y}"
 )
 
-tiles = head.tiles()
-per_row = 5
-for first in range(0, len(tiles), per_row):
-    for container, tile in zip(st.columns(per_row), tiles[first : first + per_row], strict=False):
+# Feedback tiles, then complaint tiles, in columns of one width so that the rows line up; five
+# to a row keeps every label and value readable on a 1366-pixel laptop screen.
+TILES_PER_ROW = 5
+for row in head.tile_rows(TILES_PER_ROW):
+    for container, tile in zip(st.columns(TILES_PER_ROW), row, strict=False):
         container.metric(
             tile.label,
             tile.value,
@@ -25,9 +26,12 @@ for first in range(0, len(tiles), per_row):
             help=tile.note,
             border=True,
         )
+if head.notes:  # what the source has no data for: those tiles are left out
+    st.info("  \n".join(head.notes))
 
 figures = head.figures()
-for container, name in zip(st.columns(2), ("fft", "complaints"), strict=True):
+charts = head.charts()
+for container, name in zip(st.columns(len(charts) or 1), charts, strict=False):
     with container:
         if name in figures:
             st.plotly_chart(figures[name], key=f"overview_{name}", theme=None)

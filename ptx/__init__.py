@@ -14,7 +14,9 @@ One call per question: :func:`headline`, :func:`trend`, :func:`breakdown`,
 :func:`oldest_open`, :func:`compare_departments`, :func:`department_heatmap`,
 :func:`validation_report`. Each returns a frozen result with the numbers (the small-number
 rule applied), the method, what was suppressed, ``to_frame()``, ``table()`` and ``figure()``.
-Every measure is defined once, in :data:`CATALOG`.
+Every measure is defined once, in :data:`CATALOG`. A source may lack complaints, activity or
+eligible counts: :func:`unavailable`, :func:`available_measures` and :func:`missing_data` say
+what it can show, and each result says when it has nothing for that reason.
 
 What the modules own:
 
@@ -44,6 +46,7 @@ from ptx.api import (
     Tile,
     Trend,
     as_of,
+    available_measures,
     breakdown,
     channels,
     compare_departments,
@@ -56,10 +59,13 @@ from ptx.api import (
     format_value,
     headline,
     hierarchy,
+    missing_data,
     oldest_open,
     trend,
     trend_measures,
+    unavailable,
 )
+from ptx.api.imports import import_exports, import_target
 from ptx.catalog import CATALOG, Measure, measure, measures_for
 from ptx.config import Config, load_config
 from ptx.disclosure import Disclosure
@@ -103,12 +109,15 @@ __all__ = [
     "Trend",
     "ValidationReport",
     "as_of",
+    "available_measures",
     "breakdown",
     "channels",
     "data_range",
     "default_window",
     "format_value",
     "hierarchy",
+    "import_exports",
+    "import_target",
     "compare_departments",
     "complaint_backlog",
     "complaint_mix",
@@ -118,11 +127,13 @@ __all__ = [
     "load_config",
     "measure",
     "measures_for",
+    "missing_data",
     "oldest_open",
     "open_source",
     "quarantined_rows",
     "trend",
     "trend_measures",
+    "unavailable",
     "validation_report",
 ]
 __version__ = "0.1.0"

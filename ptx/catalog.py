@@ -27,10 +27,23 @@ DIRECTIONS = ("higher", "lower", "neither")
 VIEWS = ("tile", "trend", "breakdown", "funnel")
 # How a measure is built from its numerator and denominator.
 KINDS = ("count", "proportion", "score", "mean", "rate", "time")
-# The count frames a measure is computed from (see ptx.measures.fetch_counts).
-INPUTS = ("feedback", "answers", "complaints", "activity", "acknowledged", "resolved", "open")
+# The count frames a measure is computed from (see ptx.counts.fetch, which also says what a
+# source without one of them is told).
+INPUTS = (
+    "feedback",
+    "answers",
+    "complaints",
+    "activity",
+    "acknowledged",
+    "resolved",
+    "open",
+    "eligible",  # FFT-eligible patients per department-month (activity.eligible)
+    "eligible_responses",  # feedback in the department-months with an eligible count
+)
+FEEDBACK_INPUTS = frozenset({"feedback", "answers", "eligible", "eligible_responses"})
 FEEDBACK_PERIODS = ("week", "month", "quarter")
-COMPLAINT_PERIODS = ("month", "quarter")
+MONTHLY_PERIODS = ("month", "quarter")  # measures whose denominator is counted by month
+COMPLAINT_PERIODS = MONTHLY_PERIODS
 
 NHS_FFT = "NHS England, Friends and Family Test guidance (2019)"
 WILSON = "95% Wilson score interval"
@@ -44,6 +57,8 @@ class Measure:
     ``kind`` decides the arithmetic and the small-number rule: counts are hidden at 1-7;
     proportions, scores, means and times have no value below the minimum n (their
     ``denominator``); a rate per 1,000 episodes has none below the minimum number of events.
+    A proportion of people who did something (a response rate) is judged on them, its
+    ``numerator``, as ``small_n`` says.
     """
 
     key: str
@@ -61,6 +76,8 @@ class Measure:
     # The arithmetic (see ptx.measures.FORMULAS); by default the one named like the key. A
     # measure that reuses a formula on other inputs or with another label names it here.
     formula: str = ""
+    # The column the small-number rule judges a value on: "" for the kind's own (above).
+    small_n: str = ""
 
     def __post_init__(self) -> None:
         if not self.formula:
@@ -71,6 +88,8 @@ class Measure:
             raise PtxError(f"{self.key}: unknown kind or view.")
         if not set(self.inputs) <= set(INPUTS):
             raise PtxError(f"{self.key}: unknown input in {self.inputs}.")
+        if self.small_n not in ("", "numerator", "denominator"):
+            raise PtxError(f"{self.key}: small_n must be numerator or denominator.")
 
     @property
     def proportion(self) -> bool:
@@ -90,12 +109,18 @@ class Measure:
         if self.kind == "rate":
             return Roles(counts=("numerator",), rates=("value", "low", "high"), n="numerator")
         counts = ("numerator", "denominator") if self.kind == "proportion" else ("denominator",)
-        return Roles(counts=counts, rates=("value", "low", "high"), n="denominator")
+        return Roles(counts=counts, rates=("value", "low", "high"), n=self.small_n or "denominator")
+
+    @property
+    def judged_on_events(self) -> bool:
+        """Whether the rule judges the value on its numerator (complaints, responses), not on
+        its denominator (episodes, eligible patients)."""
+        return self.roles.n == "numerator"
 
     @property
     def subject(self) -> str:
         """ "feedback" or "complaints": what the measure is about."""
-        return "feedback" if set(self.inputs) <= {"feedback", "answers"} else "complaints"
+        return "feedback" if set(self.inputs) <= FEEDBACK_INPUTS else "complaints"
 
     def applies(self, view: str) -> bool:
         return view in self.views
@@ -153,6 +178,23 @@ _FIXED = (
         frozenset({"tile", "trend", "breakdown"}),
         "% promoters (9-10) - % detractors (0-6) of 0-10 likelihood-to-recommend answers",
         "Reichheld (2003), Net Promoter Score",
+    ),
+    _m(
+        "fft_response_rate",
+        "FFT response rate",
+        "FFT<br>response rate",
+        "%",
+        "higher",
+        "proportion",
+        ("eligible", "eligible_responses"),
+        frozenset({"tile", "trend", "funnel"}),
+        "FFT responses / patients eligible to respond, over the department-months that have an "
+        "eligible count",
+        f"{NHS_FFT}: response rate = FFT responses / patients eligible to respond, the figure "
+        "NHS England publishes beside % positive in its FFT data for inpatients and A&E; "
+        f"{WILSON}",
+        MONTHLY_PERIODS,
+        small_n="numerator",
     ),
     _m(
         "ltr_mean",

@@ -1,4 +1,4 @@
-"""The ``ptx`` command: build demo data, validate a source, print the headline KPIs.
+"""The ``ptx`` command: build demo data, import exports, validate a source, print the KPIs.
 
 Each command opens, calls one library function and prints; known problems (any
 :class:`ptx.PtxError`) become a one-line message and exit status 2.
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ptx import query
 from ptx.config import DEMO_SOURCE, load_config
-from ptx.errors import PtxError
+from ptx.errors import PtxError, SourceError
 from ptx.sources import open_source
 
 
@@ -74,6 +74,37 @@ def cmd_validate(args) -> int:
     report = validation_report(source)
     print(report.to_text())
     return 0 if report.ok else 1
+
+
+def cmd_import(args) -> int:
+    from ptx.api.imports import import_exports
+
+    try:
+        config = load_config(args.config, location=args.to)
+    except SourceError:  # no source named and no demo: the import writes ptx.duckdb
+        config = load_config(args.config, location="ptx.duckdb")
+    target = args.to or _import_target(config)
+    report = import_exports(
+        args.source, target, config=config, table=args.table, progress=_import_progress
+    )
+    sys.stderr.write("\r\033[K")
+    print(report.to_text())
+    print(f"\nWrote {report.source}. Open it with: PTX_SOURCE={report.source} make run")
+    return 0 if report.ok else 1
+
+
+def _import_target(config) -> str:
+    """Where `ptx import` writes without --to: the config's [source] location when it is a
+    database, else ptx.duckdb in the current folder."""
+    location = config.location if config.named else ""
+    is_database = "://" in location or Path(location).suffix.lower() in (
+        ".duckdb",
+        ".ddb",
+        ".sqlite",
+        ".sqlite3",
+        ".db",
+    )
+    return location if is_database else "ptx.duckdb"
 
 
 def _date(text: str) -> date:
@@ -211,6 +242,24 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_parser("validate", help="check a source; exit 1 if rows are quarantined")
     )
     validate.set_defaults(func=cmd_validate)
+
+    imp = sub.add_parser(
+        "import",
+        help="read export files into a database, with a report of what was read",
+        description="Read a folder of export files (CSV, Excel .xlsx, Parquet), or one export "
+        "file, map it with the config file, check every row and write it into a database; print "
+        "the import report (rows read, loaded and quarantined per table, each reason with "
+        "examples, each answer value as read). Exit 1 if rows were quarantined.",
+    )
+    imp.add_argument("source", type=Path, help="a folder of export files, or one file")
+    imp.add_argument("--config", type=Path, help="config file (default: PTX_CONFIG or ./ptx.toml)")
+    imp.add_argument(
+        "--to",
+        help="a .duckdb or .sqlite file or a SQLAlchemy URL (default: the config's [source] "
+        "location when it is a database, else ptx.duckdb here)",
+    )
+    imp.add_argument("--table", help="the model table a single file holds (default: feedback)")
+    imp.set_defaults(func=cmd_import)
 
     kpis = with_source(sub.add_parser("kpis", help="print the headline KPIs"))
     kpis.add_argument("--department", action="append", help="department id (repeatable)")

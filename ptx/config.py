@@ -22,6 +22,19 @@ config file is ``PTX_CONFIG`` or ``./ptx.toml`` when present::
     [tables.feedback.constants]   # a model column the source lacks, with one value for all rows
     rating_scale = "fft5"
 
+    [tables.feedback.values.rating]   # how the source writes answers (see ptx.importing.values)
+    labels = "fft"                # ready words: fft, nps, likert5, never_always4, yes_no2
+    map = { "7" = 6 }             # more source values onto model values
+    reverse = false               # true: the source's codes run the other way (5 = best)
+
+    [import]                      # CSV/Excel/Parquet imports
+    missing = ["", "NA", "N/A"]   # read as missing (default: ptx.importing.values.DEFAULT_MISSING)
+
+    [hierarchy]                   # for sources whose departments have no site or division
+    site = "All sites"
+    division = "All divisions"
+    site_column = "Trust"         # or: each department's value of this export column
+
     [complaints]
     acknowledge_working_days = 3  # NHS complaints regulations: acknowledge within 3 working days
     resolve_working_days = 25     # the organisation's own resolution target
@@ -41,6 +54,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ptx.errors import ConfigError, PtxError, SourceError
+from ptx.importing.values import DEFAULT_MISSING, LABEL_SETS, ValueMap
 from ptx.schema import TABLES
 from ptx.workdays import WorkingCalendar
 
@@ -57,9 +71,29 @@ class TableMapping:
     columns: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
     constants: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
     date_format: str | None = None
+    sheet: str | None = None  # the worksheet of an .xlsx file (default: the first)
+    generate_id: bool = False  # id = "generate": the key column is a hash of the row
+    response_key: tuple[str, ...] = ()  # source columns whose values make one response
+    values: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))  # ValueMap
+    missing: tuple[str, ...] | None = None  # this table's missing-value tokens
 
     def source_column(self, model_column: str) -> str:
         return self.columns.get(model_column, model_column)
+
+    def value_map(self, model_column: str) -> ValueMap:
+        return self.values.get(model_column) or ValueMap()
+
+
+@dataclass(frozen=True)
+class Hierarchy:
+    """The site and division of departments whose source has none."""
+
+    site: str = "All sites"
+    division: str = "All divisions"
+    # Made from the export instead: a source column of the feedback or complaints table whose
+    # value (the most frequent, per department) is the department's site or division.
+    site_column: str | None = None
+    division_column: str | None = None
 
 
 @dataclass(frozen=True)
@@ -88,9 +122,93 @@ class Config:
     tables: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
     path: Path | None = None  # the config file it came from, if any
     complaints: ComplaintSettings = field(default_factory=ComplaintSettings)
+    missing: tuple[str, ...] = DEFAULT_MISSING  # read as missing on import
+    hierarchy: Hierarchy = field(default_factory=Hierarchy)
+    named: bool = True  # the location was given (argument, PTX_SOURCE, config), not the demo
 
     def mapping(self, table: str) -> TableMapping:
         return self.tables.get(table) or TableMapping(name=table)
+
+    def missing_tokens(self, table: str, model_column: str) -> tuple[str, ...]:
+        """The values read as missing in one column: the column's own, else the table's, else
+        the [import] list."""
+        mapping = self.mapping(table)
+        own = mapping.value_map(model_column).missing
+        if own is not None:
+            return own
+        return mapping.missing if mapping.missing is not None else self.missing
+
+
+TABLE_SETTINGS = {
+    "name": "the table, or the file's stem or path",
+    "columns": "model column = source column",
+    "constants": "model column = one value for every row",
+    "date_format": 'a strptime format such as "%d/%m/%Y"',
+    "sheet": "the worksheet of an .xlsx file",
+    "id": '"generate" to make the key column from a hash of each row',
+    "response_key": "a list of source columns whose values make one response",
+    "values": "[tables.<table>.values.<model column>] settings",
+    "missing": "a list of values read as missing",
+}
+VALUE_SETTINGS = ("labels", "map", "reverse", "missing")
+
+
+def _expect(value: Any, kind: type | tuple, where: str, what: str) -> Any:
+    """``value`` when it is of ``kind`` (bool is not a number), else a ConfigError saying what
+    was wanted."""
+    ok = isinstance(value, kind) and not (isinstance(value, bool) and bool not in _kinds(kind))
+    if not ok:
+        raise ConfigError(f"{where} must be {what}, not {value!r}.")
+    return value
+
+
+def _known(raw: dict, allowed, at: str) -> None:
+    """A ConfigError naming the settings of ``raw`` that are not ``allowed`` (each allowed entry
+    a name, optionally followed by a description in brackets)."""
+    names = {a.split(" (")[0] for a in allowed}
+    unknown = set(raw) - names
+    if unknown:
+        raise ConfigError(
+            f"{at} has unknown setting(s) {sorted(unknown)}; allowed: {', '.join(allowed)}."
+        )
+
+
+def _kinds(kind: type | tuple) -> tuple:
+    return kind if isinstance(kind, tuple) else (kind,)
+
+
+def _strings(value: Any, where: str) -> tuple[str, ...]:
+    _expect(value, list, where, "a list of strings")
+    for item in value:
+        _expect(item, str, where, "a list of strings")
+    return tuple(value)
+
+
+def _value_map(table: str, column: str, raw: Any, where: str) -> ValueMap:
+    at = f"{where}: [tables.{table}.values.{column}]"
+    _expect(raw, dict, at, "a table of settings (labels, map, reverse, missing)")
+    _known(raw, VALUE_SETTINGS, at)
+    labels = raw.get("labels")
+    if labels is not None and labels not in LABEL_SETS:
+        raise ConfigError(
+            f"{at} labels = {labels!r} is not a ready label set; use one of "
+            f"{', '.join(LABEL_SETS)}, or list the values under map."
+        )
+    kind = TABLES[table].column(column).type
+    mapped = _expect(raw.get("map", {}), dict, f"{at} map", 'a table such as { "Yes" = 2 }')
+    for key, value in mapped.items():
+        wanted = (int, "a whole number") if kind == "integer" else (str, "a string")
+        _expect(value, wanted[0], f"{at} map: {key!r}", wanted[1])
+    reverse = _expect(raw.get("reverse", False), bool, f"{at} reverse", "true or false")
+    if reverse and column not in ("rating", "answer"):
+        raise ConfigError(f"{at} reverse: only rating and answer have a scale to reverse.")
+    missing = raw.get("missing")
+    return ValueMap(
+        labels=labels,
+        map=MappingProxyType(dict(mapped)),
+        reverse=reverse,
+        missing=None if missing is None else _strings(missing, f"{at} missing"),
+    )
 
 
 def _table_mapping(table: str, raw: Any, where: str) -> TableMapping:
@@ -99,39 +217,61 @@ def _table_mapping(table: str, raw: Any, where: str) -> TableMapping:
             f"{where}: [tables.{table}] is not a table of the data model; "
             f"use one of {', '.join(TABLES)}."
         )
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{where}: [tables.{table}] must be a table of settings.")
-    unknown = set(raw) - {"name", "columns", "constants", "date_format"}
-    if unknown:
-        raise ConfigError(
-            f"{where}: [tables.{table}] has unknown setting(s) {sorted(unknown)}; "
-            "allowed: name, columns, constants, date_format."
-        )
+    at = f"{where}: [tables.{table}]"
+    _expect(raw, dict, at, "a table of settings")
+    _known(raw, [f"{k} ({v})" for k, v in TABLE_SETTINGS.items()], at)
     model_columns = set(TABLES[table].column_names)
-    for section in ("columns", "constants"):
+    for section in ("columns", "constants", "values"):
+        _expect(raw.get(section, {}), dict, f"{at} {section}", "a table of settings")
         bad = set(raw.get(section, {})) - model_columns
         if bad:
             raise ConfigError(
                 f"{where}: [tables.{table}.{section}] names {sorted(bad)}, which are not columns "
                 f"of '{table}'; the model's columns are {', '.join(sorted(model_columns))}."
             )
+    for model, source in raw.get("columns", {}).items():
+        _expect(source, str, f"{where}: [tables.{table}.columns] {model}", "a column name")
+    for model, value in raw.get("constants", {}).items():
+        _expect(value, (str, int, bool), f"{where}: [tables.{table}.constants] {model}", "a value")
+    for key in ("name", "date_format", "sheet"):
+        if key in raw:
+            _expect(raw[key], str, f"{at} {key}", TABLE_SETTINGS[key])
+    generate = raw.get("id")
+    if generate is not None and generate != "generate":
+        raise ConfigError(f'{at} id = {generate!r}: the only choice is id = "generate".')
+    key_column = TABLES[table].key[0]
+    if generate and (len(TABLES[table].key) > 1 or key_column in raw.get("columns", {})):
+        raise ConfigError(
+            f'{at} id = "generate" needs a table with one key column that is not also mapped '
+            f"(here {', '.join(TABLES[table].key)})."
+        )
+    response_key = _strings(raw.get("response_key", []), f"{at} response_key")
+    if response_key and table != "feedback":
+        raise ConfigError(f"{at} response_key: only feedback rows are grouped into responses.")
+    missing = raw.get("missing")
     return TableMapping(
         name=str(raw.get("name", table)),
-        columns=MappingProxyType({k: str(v) for k, v in raw.get("columns", {}).items()}),
+        columns=MappingProxyType(dict(raw.get("columns", {}))),
         constants=MappingProxyType(dict(raw.get("constants", {}))),
         date_format=raw.get("date_format"),
+        sheet=raw.get("sheet"),
+        generate_id=generate == "generate",
+        response_key=response_key,
+        values=MappingProxyType(
+            {c: _value_map(table, c, v, where) for c, v in raw.get("values", {}).items()}
+        ),
+        missing=None if missing is None else _strings(missing, f"{at} missing"),
     )
 
 
 def _parse_as_of(value: Any, where: str) -> date | None:
-    if value is None or isinstance(value, date):
+    """A date setting (written as a TOML date or "YYYY-MM-DD"); ``where`` names the key."""
+    if value is None or (isinstance(value, date) and not hasattr(value, "hour")):
         return value
     try:
-        return date.fromisoformat(str(value))
+        return date.fromisoformat(_expect(value, str, where, "a date"))
     except ValueError:
-        raise ConfigError(
-            f"{where}: as_of = {value!r} is not a date; write it as YYYY-MM-DD."
-        ) from None
+        raise ConfigError(f"{where} = {value!r} is not a date; write it as YYYY-MM-DD.") from None
 
 
 def load_config(path: str | Path | None = None, *, location: str | None = None) -> Config:
@@ -160,33 +300,69 @@ def load_config(path: str | Path | None = None, *, location: str | None = None) 
         if not path.is_file():
             raise ConfigError(f"Config file {path} does not exist.")
         try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+            text = path.read_bytes().decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ConfigError(
+                f"{path} is not UTF-8 text (byte {exc.start}): save it as UTF-8."
+            ) from None
+        try:
+            raw = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
     where = str(path) if path else "configuration"
-    unknown = set(raw) - {"source", "tables", "complaints"}
+    unknown = set(raw) - set(SECTIONS)
     if unknown:
         raise ConfigError(
-            f"{where}: unknown section(s) {sorted(unknown)}; use [source], [tables], [complaints]."
+            f"{where}: unknown section(s) {sorted(unknown)}; use "
+            + ", ".join(f"[{s}]" for s in SECTIONS)
+            + "."
         )
+    for section in SECTIONS:
+        _expect(raw.get(section, {}), dict, f"{where}: [{section}]", "a table of settings")
     source = raw.get("source", {})
+    _known(source, ("location", "as_of"), f"{where}: [source]")
     loc = location or os.environ.get("PTX_SOURCE")
-    if not loc and source.get("location"):
-        loc = str(source["location"])
+    if not loc and "location" in source:
+        loc = _expect(source["location"], str, f"{where}: [source] location", "a path or URL")
         if "://" not in loc and not Path(loc).is_absolute():
             loc = str((path.parent / loc).resolve())  # relative to the config file, not the cwd
     tables = {
         name: _table_mapping(name, spec, where) for name, spec in raw.get("tables", {}).items()
     }
-    as_of = _parse_as_of(source.get("as_of"), where)
+    as_of = _parse_as_of(source.get("as_of"), f"{where}: [source] as_of")
     complaints = _complaint_settings(raw.get("complaints", {}), where)
+    missing = _import_settings(raw.get("import", {}), where)
+    hierarchy = _hierarchy(raw.get("hierarchy", {}), where)
     return Config(
         location=str(loc or default_source()),  # last: a wrong setting is the first thing to fix
         as_of=as_of,
         tables=MappingProxyType(tables),
         path=path,
         complaints=complaints,
+        missing=missing,
+        hierarchy=hierarchy,
+        named=bool(loc),
     )
+
+
+SECTIONS = ("source", "tables", "complaints", "import", "hierarchy")
+
+
+def _import_settings(raw: dict[str, Any], where: str) -> tuple[str, ...]:
+    _known(raw, ("missing",), f"{where}: [import]")
+    if "missing" not in raw:
+        return DEFAULT_MISSING
+    return _strings(raw["missing"], f"{where}: [import] missing")
+
+
+def _hierarchy(raw: dict[str, Any], where: str) -> Hierarchy:
+    allowed = ("site", "division", "site_column", "division_column")
+    _known(raw, allowed, f"{where}: [hierarchy]")
+    for key in raw:
+        _expect(raw[key], str, f"{where}: [hierarchy] {key}", "a name")
+        if not raw[key].strip():
+            raise ConfigError(f"{where}: [hierarchy] {key} must not be empty.")
+    return Hierarchy(**raw)
 
 
 def default_source() -> Path:
@@ -216,16 +392,19 @@ def _complaint_settings(raw: dict[str, Any], where: str) -> ComplaintSettings:
         "holiday_region",
         "closures",
     }
-    unknown = set(raw) - allowed
-    if unknown:
-        raise ConfigError(
-            f"{where}: [complaints] has unknown setting(s) {sorted(unknown)}; allowed: "
-            f"{', '.join(sorted(allowed))}."
-        )
+    _known(raw, sorted(allowed), f"{where}: [complaints]")
     closures = []
-    for value in raw.get("closures", []):
-        parsed = _parse_as_of(value, where)
-        closures.append(parsed)
+    listed = _expect(
+        raw.get("closures", []), list, f"{where}: [complaints] closures", "a list of dates"
+    )
+    for value in listed:
+        closures.append(_parse_as_of(value, f"{where}: [complaints] closures"))
+    for key in ("holiday_country", "holiday_region"):
+        if key in raw:
+            _expect(raw[key], str, f"{where}: [complaints] {key}", "a string")
+    for key in ("acknowledge_working_days", "resolve_working_days", "backstop_months"):
+        if key in raw:
+            _expect(raw[key], int, f"{where}: [complaints] {key}", "a whole number")
     try:
         calendar = WorkingCalendar(
             country=str(raw.get("holiday_country", "GB")),

@@ -1,9 +1,13 @@
-"""Which aggregate statements serve which inputs of the measure catalog.
+"""Which aggregate statements serve which inputs of the measure catalog, and what a source
+must hold for each.
 
 A catalog measure names the count frames it is computed from (``Measure.inputs``);
 :func:`fetch` runs one statement per input needed, all with the same filters and grouping, and
 nothing else. Complaints received come from the resolution stage when that is fetched anyway
 (every complaint is resolved or still pending), saving a statement.
+
+An input needs a model table with rows, and the FFT response rate's an eligible count too;
+:func:`missing` says, in a sentence for the reader, why a source cannot give a measure's inputs.
 """
 
 from __future__ import annotations
@@ -16,15 +20,56 @@ from functools import partial
 import pandas as pd
 
 from ptx import query, timing
+from ptx.catalog import Measure
 from ptx.query import Filters, previous_window
 from ptx.sources import Source
 
 PARALLEL_STATEMENTS = 3  # at most this many of a call's statements at once (2 cores here)
 
+NO_COMPLAINTS = "No complaints data in this source."
+NO_ACTIVITY = "No activity data in this source: rates per 1,000 episodes need it."
+NO_ELIGIBLE = "No eligible-patient counts in this source: the FFT response rate needs them."
+NO_ANSWERS = "No question-level answers in this source."
+NO_FEEDBACK = "No feedback in this source."
+# input -> (the model table it is counted from, a column that must have values, or None, and
+# what a source without them is told)
+NEEDS: dict[str, tuple[str, str | None, str]] = {
+    "feedback": ("feedback", None, NO_FEEDBACK),
+    "answers": ("feedback_answers", None, NO_ANSWERS),
+    "complaints": ("complaints", None, NO_COMPLAINTS),
+    "acknowledged": ("complaints", None, NO_COMPLAINTS),
+    "resolved": ("complaints", None, NO_COMPLAINTS),
+    "open": ("complaints", None, NO_COMPLAINTS),
+    "activity": ("activity", None, NO_ACTIVITY),
+    "eligible": ("activity", "eligible", NO_ELIGIBLE),
+    "eligible_responses": ("activity", "eligible", NO_ELIGIBLE),
+}
+# What a model table's absence is called (the Complaints page says it and nothing else).
+NO_TABLE = {
+    "complaints": NO_COMPLAINTS,
+    "activity": NO_ACTIVITY,
+    "feedback_answers": NO_ANSWERS,
+    "feedback": NO_FEEDBACK,
+}
+
+
+def missing(source: Source, measure: Measure | Iterable[str]) -> str | None:
+    """Why the source cannot give a measure (or these inputs), as a sentence; None if it can.
+
+    An input is missing when its model table is absent or empty (see ``Source.absent``), or a
+    column it needs has no value in any row (the FFT eligible counts)."""
+    inputs = measure.inputs if isinstance(measure, Measure) else tuple(measure)
+    for name in inputs:
+        table, column, sentence = NEEDS[name]
+        if table in source.absent or (column and not source.filled(table, column)):
+            return sentence
+    return None
+
 
 def _activity(source: Source, filters: Filters, by: Sequence[str]) -> pd.DataFrame:
-    """Episodes per group; with "period" in ``by``, the months overlapping each window count
-    for it (a month split by the windows counts for both, as the definition says)."""
+    """Episodes and eligible patients per group; with "period" in ``by``, the months
+    overlapping each window count for it (a month split by the windows counts for both, as the
+    definition says)."""
     if "period" not in by:
         return query.activity_totals(source, filters, by)
     rest = [b for b in by if b != "period"]
@@ -38,7 +83,8 @@ def _activity(source: Source, filters: Filters, by: Sequence[str]) -> pd.DataFra
         parts.append(months[inside].assign(period=name))
     out = pd.concat(parts, ignore_index=True)
     if "month" not in rest:
-        out = out.groupby(["period", *rest], as_index=False, dropna=False)["episodes"].sum()
+        totals = ["episodes", "eligible"]
+        out = out.groupby(["period", *rest], as_index=False, dropna=False)[totals].sum()
     return out
 
 
@@ -54,7 +100,8 @@ def fetch(
     for the feedback counts or a complaint stage, when given).
 
     ``open`` is every complaint received by ``as_of`` still open then, whatever the dates
-    (grouped by ``by`` less "period" and the date groupings).
+    (grouped by ``by`` less "period" and the date groupings). ``activity`` and ``eligible``
+    are one statement's frame (episodes and eligible patients).
     """
     inputs = set(inputs)
     by_input = by_input or {}
@@ -73,16 +120,26 @@ def fetch(
             )
     if "complaints" in inputs and "resolved" not in statements:
         statements["complaints"] = partial(query.complaint_counts, source, filters, as_of, by)
-    if "activity" in inputs:
+    if "eligible_responses" in inputs:
+        statements["eligible_responses"] = partial(
+            query.eligible_feedback_counts, source, filters, by
+        )
+    if inputs & {"activity", "eligible"}:
         statements["activity"] = partial(_activity, source, filters, by)
     if "open" in inputs:
         history = filters.between(None, as_of)
         statements["open"] = partial(query.complaint_counts, source, history, as_of, static)
     if len(statements) < 2:
-        return {name: run() for name, run in statements.items()}
-    # The statements are independent: the database runs them side by side, each on its own
-    # pooled connection (the engine waits in C, so the threads do not hold each other up).
-    workers = min(len(statements), PARALLEL_STATEMENTS)
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ptx-fetch") as pool:
-        futures = {name: pool.submit(run) for name, run in statements.items()}
-        return {name: future.result() for name, future in futures.items()}
+        frames = {name: run() for name, run in statements.items()}
+    else:
+        # The statements are independent: the database runs them side by side, each on its own
+        # pooled connection (the engine waits in C, so the threads do not hold each other up).
+        workers = min(len(statements), PARALLEL_STATEMENTS)
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ptx-fetch") as pool:
+            futures = {name: pool.submit(run) for name, run in statements.items()}
+            frames = {name: future.result() for name, future in futures.items()}
+    if "eligible" in inputs:
+        frames["eligible"] = frames["activity"]
+        if "activity" not in inputs:
+            del frames["activity"]
+    return frames

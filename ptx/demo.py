@@ -8,6 +8,9 @@ What it plants, so that the dashboard has real signal to find:
 - :data:`DETERIORATING` gets worse from a date on, and resolves complaints more slowly;
 - complaints acknowledged and resolved in working days (England and Wales bank holidays), about
   5% still open at the as-of date, KO41a subjects, outcomes and reopenings;
+- patients eligible for the FFT in the inpatient wards and urgent care (FFT response rates of
+  about 15-30%), as NHS England's inpatient and A&E returns count them; clinics and day units
+  count none;
 - comments with recognisable themes whose tone follows the rating.
 
 The same seed and size always give the same rows.
@@ -110,6 +113,27 @@ DEPARTMENTS = [
         -0.4,
     ),
 ]
+# The departments that count the patients eligible to respond to the FFT, as NHS England's
+# inpatient and A&E returns do (its published response rates cover those two settings only).
+ELIGIBLE_COUNTED = frozenset(
+    {
+        "RVH-UEC-ED",
+        "RVH-UEC-AMU",
+        "RVH-UEC-UTC",
+        "RVH-MED-RESP",
+        "RVH-MED-CARD",
+        "RVH-MED-GAST",
+        "RVH-MED-ELD",
+        "RVH-MED-STR",
+        "HVH-SUR-ORTH",
+        "HVH-SUR-GEN",
+        "HVH-SUR-URO",
+        "HVH-WAC-MAT",
+        "HVH-WAC-PAED",
+        "HVH-WAC-GYN",
+    }
+)
+ELIGIBLE_SHARE = (0.35, 0.6)  # eligible patients per episode, drawn once per department
 BASE_LOGIT = 2.6  # about 93% positive, near the national FFT inpatient figure
 WINTER_LOGIT = -0.35  # extra dip for urgent care, December-February
 
@@ -369,17 +393,30 @@ def complaints_frame(seed: int, rows: int) -> pd.DataFrame:
 
 
 def activity_frame(seed: int, rows: int) -> pd.DataFrame:
-    """Monthly patient episodes per department, about eight per feedback response."""
+    """Monthly patient episodes per department, about eight per feedback response, and in the
+    departments of :data:`ELIGIBLE_COUNTED` the patients eligible for the FFT: a share of the
+    episodes (:data:`ELIGIBLE_SHARE`, fixed per department) that gives response rates of about
+    15-30%, since about 77% of responses are FFT answers."""
     rng = np.random.default_rng([seed, 3])
+    # Its own stream, so that the episodes (and every rate per 1,000) stay as they were.
+    eligible_rng = np.random.default_rng([seed, 4])
     months = pd.date_range(DEMO_START, DEMO_AS_OF, freq="MS")
     sizes = np.array([d[4] for d in DEPARTMENTS])
     per_month = rows / len(months) * 8 * sizes / sizes.sum()
     out = []
     for i, dep in enumerate(DEPARTMENTS):
-        episodes = rng.poisson(per_month[i] * rng.uniform(0.9, 1.1, len(months)))
+        episodes = np.maximum(rng.poisson(per_month[i] * rng.uniform(0.9, 1.1, len(months))), 1)
+        share = eligible_rng.uniform(*ELIGIBLE_SHARE)
+        eligible = eligible_rng.binomial(episodes, share)
+        counted = dep[0] in ELIGIBLE_COUNTED
         out.append(
             pd.DataFrame(
-                {"department_id": dep[0], "month": months.date, "episodes": np.maximum(episodes, 1)}
+                {
+                    "department_id": dep[0],
+                    "month": months.date,
+                    "episodes": episodes,
+                    "eligible": pd.array(eligible if counted else [None] * len(months), "Int64"),
+                }
             )
         )
     return pd.concat(out, ignore_index=True)

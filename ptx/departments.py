@@ -16,6 +16,7 @@ import pandas as pd
 from ptx import compare
 from ptx.catalog import Measure, measures_for
 from ptx.config import ComplaintSettings
+from ptx.feedback import rated
 from ptx.measures import evaluate
 
 # Heatmap codes: +2 much better ... -2 much worse, oriented by the measure's direction.
@@ -29,7 +30,7 @@ def comparisons() -> dict[str, Measure]:
 
 def pooled_sd(feedback: pd.DataFrame) -> float | None:
     """Pooled within-department standard deviation of the 0-10 answers (for mean funnels)."""
-    ltr = feedback[feedback["rating_scale"] == "ltr11"]
+    ltr = rated(feedback, "ltr11")
     if ltr.empty:
         return None
     weights = ltr["responses"].to_numpy(float)

@@ -8,6 +8,11 @@ Definitions
 - Net Promoter Score on a 0-10 likelihood-to-recommend scale: % promoters (9-10) minus
   % detractors (0-6).
 Every proportion carries a 95% Wilson score interval.
+
+A response answers a scale only when it has a rating on it. Exports often set the scale once for
+a whole source, so a comment-only response carries a scale and no rating: it counts in the
+response volume and in no denominator (:func:`feedback_sums` and :func:`rated` decide this for
+every measure).
 """
 
 from __future__ import annotations
@@ -26,17 +31,25 @@ NPS_PROMOTER_MIN = 9  # 9-10
 NPS_DETRACTOR_MAX = 6  # 0-6
 
 
+def rated(counts: pd.DataFrame, scale: str) -> pd.DataFrame:
+    """The rows of ``counts`` that answer ``scale``: on that scale and with a rating."""
+    return counts[(counts["rating_scale"] == scale) & counts["rating"].notna()]
+
+
 def feedback_sums(counts: pd.DataFrame, by: Sequence[str] = ()) -> pd.DataFrame:
     """Every count the feedback measures need, per group, in one grouping pass.
 
     Returns columns ``*by, all, fft, positive, negative, dont_know, ltr, promoters,
-    detractors``: all responses, FFT answers and their kinds, 0-10 answers and their kinds.
+    detractors, ltr_total``: all responses, rated or not; FFT answers and their kinds; 0-10
+    answers, their kinds and the sum of their values. A response without a rating is in
+    ``all`` only, whatever its scale says.
     """
     by = list(by)
     weights = counts["responses"].to_numpy(dtype="int64")
     scale = counts["rating_scale"].to_numpy(dtype=object)
     rating = counts["rating"].to_numpy(dtype="float64")
-    fft, ltr = scale == "fft5", scale == "ltr11"
+    answered = ~np.isnan(rating)
+    fft, ltr = (scale == "fft5") & answered, (scale == "ltr11") & answered
     masks = {
         "all": np.ones(len(counts), dtype=bool),
         "fft": fft,
@@ -48,6 +61,7 @@ def feedback_sums(counts: pd.DataFrame, by: Sequence[str] = ()) -> pd.DataFrame:
         "detractors": ltr & (rating <= NPS_DETRACTOR_MAX),
     }
     data = pd.DataFrame({name: np.where(mask, weights, 0) for name, mask in masks.items()})
+    data["ltr_total"] = np.where(ltr, weights * np.where(ltr, rating, 0), 0).astype("int64")
     if not by:
         return data.sum().to_frame().T.astype("int64")
     grouped = data.groupby([counts[b].to_numpy() for b in by], dropna=False).sum()

@@ -1,9 +1,17 @@
-"""Import a folder of CSV or Parquet files into a DuckDB cache, quarantining rows that don't parse.
+"""Import export files (CSV, Excel, Parquet) into a database, quarantining what does not read.
 
-Each model table is read from ``<name>.csv`` or ``<name>.parquet`` (the name may be mapped in the
-config). Every value is parsed to the model's type; a row with any value that fails is kept, with
-its reason and raw text, in the ``_ptx_quarantine`` table rather than dropped, so that
-``rows read = rows loaded + rows quarantined`` always holds.
+Each model table is read from ``<name>.csv`` (or ``.tsv``, ``.txt``, ``.xlsx``, ``.parquet``) in a
+folder, or from the file its ``[tables.<table>] name`` names. Every cell passes, in order:
+
+1. the missing-value tokens (``NA``, ``N/A``, ``-`` ...; see :mod:`ptx.importing.values`);
+2. the column's value map (answer words, codes onto the model's codes);
+3. parsing to the model's type (dates row by row, see :mod:`ptx.importing.dates`);
+4. ``reverse = true`` for a scale that runs the other way.
+
+A row with any value that fails is kept, with its reason and raw text, in ``_ptx_quarantine``
+rather than dropped, so that ``rows read = rows loaded + rows quarantined`` always holds. What the
+import found (files, rows, value mappings, notes) is stored beside the tables and printed by
+``ptx validate`` (see :mod:`ptx.validate`).
 """
 
 from __future__ import annotations
@@ -11,21 +19,41 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ptx.config import Config, TableMapping
 from ptx.errors import SchemaError, SourceError
+from ptx.importing.dates import DateColumn
+from ptx.importing.readers import ReadLog, read_file
+from ptx.importing.values import missing_mask, reverse_codes, suggest_labels, translate
 from ptx.schema import TABLES, Table
 from ptx.store import Writer
 
 QUARANTINE_TABLE = "_ptx_quarantine"
 IMPORT_COUNTS_TABLE = "_ptx_import"
+VALUES_TABLE = "_ptx_values"
+NOTES_TABLE = "_ptx_notes"
+RESPONSES_TABLE = "_ptx_responses"  # feedback_id, rows: export rows folded into each response
+# The columns of the tables an import stores beside the model's (and ptx validate reads).
+REPORT_COLUMNS = {
+    QUARANTINE_TABLE: ("table_name", "row_number", "reason", "raw"),
+    IMPORT_COUNTS_TABLE: ("table_name", "file", "rows_read", "rows_loaded", "records", "encoding"),
+    VALUES_TABLE: ("table_name", "column_name", "source_value", "model_value", "scale", "rows"),
+    NOTES_TABLE: ("table_name", "note"),
+    RESPONSES_TABLE: ("feedback_id", "rows"),
+}
+FILE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".parquet")
 CHUNK_ROWS = 250_000
 TRUE_WORDS = {"true", "t", "yes", "y", "1"}
 FALSE_WORDS = {"false", "f", "no", "n", "0"}
+ANSWER_COLUMNS = {"rating": "rating_scale", "answer": "answer_scale"}  # value -> its scale
+BIGGEST = 2**63 - 1  # the largest whole number a database column holds
 
 Progress = Callable[[str, int], None]  # (table, rows done so far)
 
@@ -35,13 +63,13 @@ def cache_dir() -> Path:
 
 
 def find_table_file(folder: Path, mapping: TableMapping) -> Path | None:
-    """The file holding a table: ``<name>.csv`` or ``.parquet`` in the folder, or the file the
-    mapping names (a path ending in .csv or .parquet, relative to the folder or absolute)."""
+    """The file holding a table: ``<name>`` with one of :data:`FILE_SUFFIXES` in the folder, or
+    the file the mapping names (a path with such a suffix, relative to the folder or absolute)."""
     named = Path(mapping.name)
-    if named.suffix in (".csv", ".parquet"):
+    if named.suffix.lower() in FILE_SUFFIXES:
         path = named if named.is_absolute() else folder / named
         return path if path.is_file() else None
-    for suffix in (".csv", ".parquet"):
+    for suffix in FILE_SUFFIXES:
         path = folder / f"{mapping.name}{suffix}"
         if path.is_file():
             return path
@@ -52,163 +80,566 @@ def cache_path(folder: Path, config: Config) -> Path:
     """A cache file name that changes when any input file or the mapping changes."""
     h = hashlib.sha256(str(folder.resolve()).encode())
     for name in TABLES:
-        path = find_table_file(folder, config.mapping(name))
+        path = folder if folder.is_file() else find_table_file(folder, config.mapping(name))
         if path is not None:
             st = path.stat()
             h.update(f"{path.name}:{st.st_size}:{st.st_mtime_ns}".encode())
     h.update(repr(sorted((k, repr(v)) for k, v in config.tables.items())).encode())
-    h.update(b"ptx-ingest-1")
+    h.update(repr((config.missing, config.hierarchy)).encode())
+    h.update(b"ptx-ingest-2")
     return cache_dir() / f"{folder.name}-{h.hexdigest()[:16]}.duckdb"
 
 
-def parse_chunk(raw: pd.DataFrame, spec: Table, mapping: TableMapping, file: Path):
-    """Parse one chunk of text columns to the model's types.
+@dataclass
+class Tally:
+    """What one table's import found, beyond its rows."""
 
-    Returns ``(parsed, quarantined)``: the rows that parsed, with model column names, and the
-    rows that did not, as ``table, row_number, reason, raw``; row numbers count data rows from 1,
-    taken from the chunk's index (which runs on across chunks).
-    """
-    missing = [
-        c.name
-        for c in spec.columns
-        if c.required
-        and c.name not in mapping.constants
-        and mapping.source_column(c.name) not in raw.columns
-    ]
-    if missing:
-        wanted = ", ".join(f"'{mapping.source_column(m)}'" for m in missing)
-        raise SchemaError(
-            f"{file}: table '{spec.name}' has no column {wanted} (model column(s) "
-            f"{', '.join(missing)}). Columns found: {', '.join(map(str, raw.columns))}. "
-            f"Fix: rename the column, or map it in ptx.toml under "
-            f'[tables.{spec.name}.columns], e.g. {missing[0]} = "<your column>".'
+    values: Counter = field(default_factory=Counter)  # (column, source, model, scale) -> rows
+    notes: list[str] = field(default_factory=list)
+    department_ids: set = field(default_factory=set)
+    # (site or division, department, export value) -> rows, for departments made from exports
+    hierarchy: Counter = field(default_factory=Counter)
+    seen_ids: Counter = field(default_factory=Counter)  # generated id -> times seen
+
+
+class TableReader:
+    """Reads one model table from one file: the mapping, the date columns and the tallies."""
+
+    def __init__(self, spec: Table, mapping: TableMapping, config: Config, file: Path):
+        self.spec, self.mapping, self.config, self.file = spec, mapping, config, file
+        self.tally = Tally()
+        self.dates = {
+            c.name: DateColumn(mapping.source_column(c.name), mapping.date_format)
+            for c in spec.columns
+            if c.type == "date" and c.name not in mapping.constants
+        }
+        self.scale_from_labels = {
+            value: mapping.value_map(value).scale
+            for value, scale in ANSWER_COLUMNS.items()
+            if value in spec.column_names
+            and mapping.value_map(value).scale
+            and scale not in mapping.constants
+            and scale not in mapping.columns
+        }
+
+    def chunks(self) -> tuple:
+        return read_file(self.file, sheet=self.mapping.sheet, chunk_rows=CHUNK_ROWS)
+
+    def check_columns(self, raw: pd.DataFrame) -> None:
+        """Raise SchemaError naming every mapped or required column the file lacks."""
+        wanted = []
+        for col in self.spec.columns:
+            if col.name in self.mapping.constants or self._supplied(col.name):
+                continue
+            source = self.mapping.source_column(col.name)
+            if source in raw.columns:
+                continue
+            if col.required or col.name in self.mapping.columns:
+                wanted.append((col.name, source))
+        wanted += [(key, key) for key in self.mapping.response_key if key not in raw.columns]
+        if wanted:
+            names = ", ".join(f"'{s}'" for _, s in wanted)
+            raise SchemaError(
+                f"{self.file}: table '{self.spec.name}' has no column {names} (model column(s) "
+                f"{', '.join(m for m, _ in wanted)}). Columns found: "
+                f"{', '.join(map(str, raw.columns))}. Fix: rename the column, or map it in "
+                f"ptx.toml under [tables.{self.spec.name}.columns], e.g. "
+                f'{wanted[0][0]} = "<your column>".'
+            )
+
+    def _supplied(self, column: str) -> bool:
+        """A column ptx fills itself when the source has none: a generated id, a scale implied
+        by a label set, or the default site and division."""
+        if column == self.spec.key[0] and (self.mapping.generate_id or self.mapping.response_key):
+            return True
+        if column in self.scale_from_labels.values() or column in (
+            ANSWER_COLUMNS.get(v) for v in self.scale_from_labels
+        ):
+            return True
+        return self.spec.name == "departments" and column in ("site", "division")
+
+    def _text(self, raw: pd.DataFrame, column: str) -> pd.Series | None:
+        """A column's stripped source text with missing-value tokens as '', or None."""
+        source = self.mapping.source_column(column)
+        if column in self.mapping.constants:
+            return pd.Series(str(self.mapping.constants[column]), index=raw.index)
+        if source not in raw.columns:
+            return None
+        text = raw[source].astype(str).str.strip()
+        tokens = self.config.missing_tokens(self.spec.name, column)
+        return text.mask(missing_mask(text, tokens), "")
+
+    def _context(self, raw: pd.DataFrame) -> pd.Series | None:
+        return (
+            self._text(raw, "department_id") if "department_id" in self.spec.column_names else None
         )
-    reason = pd.Series(pd.NA, index=raw.index, dtype="object")
-    parsed = pd.DataFrame(index=raw.index)
-    for col in spec.columns:
-        if col.name in mapping.constants:
-            text = pd.Series(str(mapping.constants[col.name]), index=raw.index)
-        elif mapping.source_column(col.name) in raw.columns:
-            text = raw[mapping.source_column(col.name)].fillna("").astype(str).str.strip()
-        else:
-            parsed[col.name] = pd.Series(pd.NA, index=raw.index, dtype="object")
-            continue
-        blank = text == ""
-        if col.type == "string":
-            values = text.where(~blank, pd.NA)
-            bad = pd.Series(False, index=raw.index)
-            expected = ""
-        elif col.type == "date":
-            fmt = mapping.date_format or "ISO8601"
-            values = pd.to_datetime(text.where(~blank), format=fmt, errors="coerce").dt.date
-            bad = ~blank & values.isna()
-            expected = f"a date as {mapping.date_format or 'YYYY-MM-DD'}"
-        elif col.type == "integer":
-            number = pd.to_numeric(text.where(~blank), errors="coerce")
-            bad = ~blank & (number.isna() | (number.round() != number))
-            values = number.where(~bad).astype("Int64")
-            expected = "a whole number"
-        else:  # boolean
-            lower = text.str.lower()
-            values = lower.map(
-                lambda v: True if v in TRUE_WORDS else (False if v in FALSE_WORDS else pd.NA)
-            )
-            bad = ~blank & values.isna()
-            expected = "true/false, yes/no or 1/0"
-        if col.required:
-            bad_missing = blank & reason.isna()
-            reason = reason.mask(bad_missing, f"{col.name}: required value is empty")
-        bad = bad & reason.isna()
-        if bad.any():
-            shown = mapping.source_column(col.name)
+
+    def observe(self, raw: pd.DataFrame) -> None:
+        """First pass: let each date column see its values in file order."""
+        context = self._context(raw)
+        for name, column in self.dates.items():
+            text = self._text(raw, name)
+            if text is not None:
+                column.observe(text, context)
+
+    def parse(self, raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Parse one chunk. Returns ``(parsed, quarantined)``: the rows that parsed, with model
+        column names, and the rows that did not, as ``table_name, row_number, reason, raw``; row
+        numbers count data rows from 1, taken from the chunk's index."""
+        self.check_columns(raw)
+        reason = pd.Series(pd.NA, index=raw.index, dtype="object")
+        parsed = pd.DataFrame(index=raw.index)
+        sources: dict[str, pd.Series] = {}
+        context = self._context(raw)
+        for col in self.spec.columns:
+            text = self._text(raw, col.name)
+            if text is None:
+                parsed[col.name] = self._filled(raw, col.name)
+                continue
+            if col.name not in self.mapping.constants:
+                sources[col.name] = (
+                    raw[self.mapping.source_column(col.name)].astype(str).str.strip()
+                )
+                text, _ = translate(text, self.mapping.value_map(col.name))
+            blank = text == ""
+            values, problem = self._typed(col, text, blank, context)
+            if col.required:
+                reason = reason.mask(blank & reason.isna(), f"{col.name}: required value is empty")
+            reason = reason.fillna(problem)
+            parsed[col.name] = values
+        for value, scale in self.scale_from_labels.items():
+            column = ANSWER_COLUMNS[value]
+            parsed[column] = parsed[column].mask(parsed[value].notna(), scale)
+        for value, scale in ANSWER_COLUMNS.items():
+            if value not in parsed:
+                continue
+            if self.mapping.value_map(value).reverse:
+                parsed[value] = reverse_codes(parsed[value], parsed[scale])
+            if value in sources:
+                self._count_values(value, sources[value], parsed[value], parsed[scale], reason)
+        if "department_id" in parsed:
+            self.tally.department_ids.update(parsed["department_id"].dropna().unique())
+            self._count_hierarchy(raw, parsed["department_id"], reason.isna())
+        for key in self.mapping.response_key:
+            empty = raw[key].astype(str).str.strip() == ""
             reason = reason.mask(
-                bad, text.map(lambda v, s=shown, e=expected: f"{s}: '{v}' is not {e}")
+                empty & reason.isna(),
+                f"{key}: empty, so the rows of this row's response cannot be told apart",
             )
-        parsed[col.name] = values
-    failed = reason.notna()
-    quarantined = pd.DataFrame(
+        if self.mapping.response_key:
+            parsed["_response"] = (
+                raw[list(self.mapping.response_key)].astype(str).agg(" / ".join, axis=1)
+            )
+            parsed["_row"] = raw.index + 1
+            parsed["_raw"] = [json.dumps(r, default=str) for r in raw.to_dict("records")]
+        failed = reason.notna()
+        quarantined = quarantine_frame(
+            self.spec.name, raw.index[failed] + 1, reason[failed], raw[failed]
+        )
+        return parsed[~failed].reset_index(drop=True), quarantined
+
+    def _count_hierarchy(self, raw: pd.DataFrame, departments: pd.Series, ok: pd.Series) -> None:
+        for level in ("site", "division"):
+            column = getattr(self.config.hierarchy, f"{level}_column")
+            if column is None or column not in raw.columns:
+                continue
+            pairs = pd.DataFrame({"d": departments[ok], "v": raw.loc[ok, column].str.strip()})
+            for (department, value), n in pairs.value_counts().items():
+                if value:
+                    self.tally.hierarchy[(level, department, value)] += int(n)
+
+    def _filled(self, raw: pd.DataFrame, column: str) -> pd.Series:
+        """Values for a column the source lacks (see :meth:`_supplied`), else empty."""
+        if column == self.spec.key[0] and self.mapping.generate_id:
+            return self._generated_ids(raw)
+        if self.spec.name == "departments" and column in ("site", "division"):
+            return pd.Series(getattr(self.config.hierarchy, column), index=raw.index, dtype=object)
+        return pd.Series(pd.NA, index=raw.index, dtype="object")
+
+    def _generated_ids(self, raw: pd.DataFrame) -> pd.Series:
+        """A stable id per row: a hash of its cells, plus the number of the repeat for rows that
+        are identical, so that importing the same file again gives the same ids."""
+        hashes = pd.util.hash_pandas_object(raw.astype(str), index=False).map("{:016x}".format)
+        out = []
+        for h in hashes:
+            self.tally.seen_ids[h] += 1
+            n = self.tally.seen_ids[h]
+            out.append(h if n == 1 else f"{h}-{n}")
+        return pd.Series(out, index=raw.index, dtype=object)
+
+    def _typed(self, col, text: pd.Series, blank: pd.Series, context) -> tuple:
+        """(values, problem per row or NA) for one column's text."""
+        shown = self.mapping.source_column(col.name)
+        problem = pd.Series(pd.NA, index=text.index, dtype="object")
+        if col.type == "string":
+            return text.where(~blank, pd.NA), problem
+        if col.type == "date":
+            if col.name in self.mapping.constants:
+                constant = DateColumn(col.name, None)
+                constant.observe(text)
+                values, problems = constant.parse(text)
+            else:
+                values, problems = self.dates[col.name].parse(text, context)
+            return values, problems.where(problems.notna(), pd.NA)
+        if col.type == "integer":
+            number = pd.to_numeric(text.where(~blank), errors="coerce")
+            whole = np.isfinite(number) & (number.round() == number) & (number.abs() <= BIGGEST)
+            bad = ~blank & ~whole.fillna(False)
+            values = number.where(~bad).astype("Float64").round().astype("Int64")
+            if bad.any():
+                hint = self._label_hint(col.name, text[bad])
+                problem = problem.mask(
+                    bad, text.map(lambda v: f"{shown}: '{v}' is not a whole number{hint}")
+                )
+            return values, problem
+        lower = text.str.lower()
+        values = lower.map(
+            lambda v: True if v in TRUE_WORDS else (False if v in FALSE_WORDS else pd.NA)
+        )
+        bad = ~blank & values.isna()
+        problem = problem.mask(
+            bad, text.map(lambda v: f"{shown}: '{v}' is not true/false, yes/no or 1/0")
+        )
+        return values, problem
+
+    def _label_hint(self, column: str, bad: pd.Series) -> str:
+        """How to read answer words, when the bad values look like them."""
+        if column not in ANSWER_COLUMNS:
+            return ""
+        where = f"[tables.{self.spec.name}.values.{column}]"
+        found = suggest_labels(bad)
+        if found:
+            return f'; the column holds answer words: add {where} labels = "{found}" to ptx.toml'
+        return f"; to read words as answers, map them in ptx.toml under {where} map"
+
+    def _count_values(self, column, source, values, scales, reason) -> None:
+        """Tally source value -> model value (with its scale) for the rows that parsed."""
+        ok = reason.isna()
+        frame = pd.DataFrame(
+            {
+                "source": source[ok],
+                "model": values[ok].astype("Float64"),
+                "scale": scales[ok].astype(object),
+            }
+        )
+        for (src, model, scale), n in frame.value_counts(dropna=False).items():
+            model = None if pd.isna(model) else int(model)
+            scale = None if scale is None or pd.isna(scale) else str(scale)
+            self.tally.values[(column, str(src), model, scale)] += int(n)
+
+    def notes(self) -> list[str]:
+        out = [note for column in self.dates.values() for note in column.notes()]
+        if self.mapping.generate_id:
+            repeats = sum(n - 1 for n in self.tally.seen_ids.values())
+            out.append(
+                f"{self.spec.key[0]} generated from a hash of each row"
+                + (f"; {repeats} row(s) repeat another row exactly" if repeats else "")
+                + "."
+            )
+        for value, scale in self.scale_from_labels.items():
+            out.append(
+                f"{ANSWER_COLUMNS[value]} set to '{scale}' for rows with a {value} (labels)."
+            )
+        return out + self.tally.notes
+
+
+def quarantine_frame(table: str, rows, reasons, raw: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
         {
-            "table_name": spec.name,
-            "row_number": (raw.index[failed] + 1).astype("int64"),
-            "reason": reason[failed].astype(str),
-            "raw": [json.dumps(r, default=str) for r in raw[failed].to_dict("records")],
+            "table_name": table,
+            "row_number": np.asarray(rows, dtype="int64"),
+            "reason": np.asarray(reasons, dtype=object).astype(str),
+            "raw": [json.dumps(r, default=str) for r in raw.to_dict("records")],
         }
     )
-    return parsed[~failed].reset_index(drop=True), quarantined
 
 
-def _read_chunks(path: Path):
-    if path.suffix == ".csv":
-        yield from pd.read_csv(
-            path, dtype=str, keep_default_na=False, chunksize=CHUNK_ROWS, encoding="utf-8-sig"
+def fold_responses(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Fold the rows of one response (same ``_response``) into one feedback row.
+
+    Rows of one response must agree on date, department and rating (rows without a rating
+    agree with any); their comments are all kept, joined by blank lines in file order. Returns
+    ``(responses, quarantined)``: a response whose rows disagree is quarantined whole, with the
+    values they disagree on.
+    """
+    agreed = ("received_date", "department_id", "rating")
+    groups = frame.groupby("_response", sort=False)
+    differ = groups[list(agreed)].nunique(dropna=True) > 1
+    reasons = {}
+    for response in differ.index[differ.any(axis=1)]:
+        rows = groups.get_group(response)
+        column = next(c for c in agreed if differ.at[response, c])
+        values = ", ".join(map(str, pd.unique(rows[column].dropna())))
+        reasons[response] = f"the rows of response '{response}' disagree on {column}: {values}"
+    bad = frame["_response"].isin(reasons)
+    quarantined = pd.DataFrame(
+        {
+            "table_name": "feedback",
+            "row_number": frame.loc[bad, "_row"].to_numpy(dtype="int64"),
+            "reason": frame.loc[bad, "_response"].map(reasons).to_numpy(dtype=object),
+            "raw": frame.loc[bad, "_raw"].to_numpy(dtype=object),
+        }
+    )
+    columns = [c for c in TABLES["feedback"].column_names if c != "comment"]
+    good = frame[~bad].groupby("_response", sort=False)
+    folded = good[columns].first()  # the first value given, skipping empty ones
+    folded["comment"] = good["comment"].agg(lambda v: "\n\n".join(pd.unique(v.dropna())) or None)
+    folded["feedback_id"] = folded.index.astype(str)
+    folded["_rows"] = good.size()
+    return folded.reset_index(drop=True), quarantined
+
+
+@dataclass
+class TableResult:
+    """One table's import: its file, what reading it found, and its rows."""
+
+    name: str
+    file: Path | None
+    rows_read: int = 0
+    rows_loaded: int = 0  # source rows that reached the table (several per folded response)
+    records: int = 0  # rows written (responses, when rows were folded)
+    log: ReadLog | None = None
+    notes: list[str] = field(default_factory=list)
+    responses: pd.DataFrame | None = None  # feedback_id, rows: when rows were folded
+
+
+def table_files(folder: Path, config: Config, only: dict[str, Path] | None = None) -> dict:
+    """The file of each model table in the folder (or ``only`` those given), checking that the
+    required ones are there."""
+    files = dict(only or {})
+    if only is None:
+        for name in TABLES:
+            path = find_table_file(folder, config.mapping(name))
+            if path is not None:
+                files[name] = path
+    if not {"feedback", "complaints"} & set(files):
+        expected = " or ".join(f"'{config.mapping(n).name}'" for n in ("feedback", "complaints"))
+        raise SchemaError(
+            f"{folder}: no file for table 'feedback' or 'complaints' (a source needs one or "
+            f"both). Expected {expected} with one of {', '.join(FILE_SUFFIXES)}; map another "
+            'file in ptx.toml with [tables.feedback] name = "<file stem or path>".'
         )
-    else:
-        frame = pd.read_parquet(path)
-        for start in range(0, max(len(frame), 1), CHUNK_ROWS):
-            chunk = frame.iloc[start : start + CHUNK_ROWS]
-            yield chunk.astype("string").fillna("").astype(str)
+    return files
+
+
+def files_for(location: Path, config: Config, table: str | None = None) -> dict[str, Path]:
+    """The file of each table: a folder's files (see :func:`table_files`), or one export file
+    as the table ``table`` (default: the table whose mapping names the file, else feedback),
+    with any other tables the config maps to files beside it."""
+    if location.is_dir():
+        return table_files(location, config)
+    if location.suffix.lower() not in FILE_SUFFIXES:
+        raise SourceError(
+            f"{location}: ptx reads {', '.join(FILE_SUFFIXES)} files or a folder of them."
+        )
+    if table is None:
+        named = [n for n in TABLES if Path(config.mapping(n).name).name == location.name]
+        table = named[0] if named else "feedback"
+    if table not in TABLES:
+        raise SourceError(
+            f"'{table}' is not a table of the data model: use one of {', '.join(TABLES)}."
+        )
+    files = {table: location}
+    for name in TABLES:
+        path = find_table_file(location.parent, config.mapping(name))
+        if name != table and name in config.tables and path is not None:
+            files[name] = path
+    return table_files(location.parent, config, only=files)
+
+
+def import_files(
+    files: dict[str, Path],
+    config: Config,
+    target: str | Path,
+    *,
+    progress: Progress | None = None,
+) -> list[TableResult]:
+    """Read, map and check each table's file and write them, with the import's report tables,
+    to ``target`` (a DuckDB or SQLite file or a SQLAlchemy URL). Without a departments file,
+    departments are made from the department values the other tables use."""
+    derive = "departments" not in files
+    names = tuple(files) + (("departments",) if derive else ())
+    writer = Writer(target, names)
+    results, quarantine, values, department_ids = [], [], [], set()
+    hierarchy: Counter = Counter()
+    try:
+        for name, path in files.items():
+            reader = TableReader(TABLES[name], config.mapping(name), config, path)
+            result = _import_table(reader, writer, quarantine, progress)
+            results.append(result)
+            department_ids |= reader.tally.department_ids
+            hierarchy += reader.tally.hierarchy
+            values += [
+                (name, column, src, model, scale, n)
+                for (column, src, model, scale), n in sorted(
+                    reader.tally.values.items(), key=lambda kv: (kv[0][0], -kv[1])
+                )
+            ]
+        if derive:
+            results.append(_derived_departments(sorted(department_ids), hierarchy, config, writer))
+        writer.close()
+        _write_report(target, results, quarantine, values)
+    except BaseException:
+        writer.discard()
+        raise
+    return results
+
+
+def _import_table(reader: TableReader, writer: Writer, quarantine: list, progress) -> TableResult:
+    name, path = reader.spec.name, reader.file
+    result = TableResult(name, path)
+    try:
+        if reader.dates and reader.mapping.date_format is None:  # resolve by the whole column
+            chunks, _ = reader.chunks()
+            for chunk in chunks:
+                reader.observe(chunk)
+        chunks, log = reader.chunks()
+        responses = []
+        for chunk in chunks:
+            parsed, bad = reader.parse(chunk)
+            quarantine.append(bad)
+            result.rows_loaded += len(parsed)
+            if reader.mapping.response_key:
+                responses.append(parsed)
+            else:
+                writer.append(name, parsed)
+                result.records += len(parsed)
+            if progress:
+                progress(name, log.rows_read)
+    except (UnicodeDecodeError, ValueError) as exc:
+        if isinstance(exc, SchemaError):
+            raise
+        raise SourceError(f"{path}: cannot be read as {path.suffix[1:]}: {exc}") from exc
+    if log.rejected:
+        rejected = pd.DataFrame(log.rejected, columns=["row_number", "reason", "raw"])
+        quarantine.append(rejected.assign(table_name=name, row_number=rejected.row_number + 1))
+    if reader.mapping.response_key:
+        frame = pd.concat(responses, ignore_index=True) if responses else pd.DataFrame()
+        folded, bad = fold_responses(frame) if len(frame) else (frame, frame)
+        quarantine.append(bad)
+        result.rows_loaded -= len(bad)
+        writer.append(name, folded)
+        result.records = len(folded)
+        result.responses = pd.DataFrame(
+            {"feedback_id": folded["feedback_id"], "rows": folded["_rows"]}
+        ).astype({"feedback_id": str, "rows": "int64"})
+        reader.tally.notes.append(
+            f"{result.rows_loaded:,} rows are {result.records:,} responses (rows with the same "
+            f"{' / '.join(reader.mapping.response_key)} are one response; every comment is kept)."
+        )
+    result.rows_read = log.rows_read
+    result.log = log
+    result.notes = log.notes + reader.notes()
+    return result
+
+
+def _derived_departments(ids: list, found: Counter, config: Config, writer: Writer) -> TableResult:
+    """Departments made from the department values the other tables use, with their site and
+    division from the [hierarchy] settings (a fixed name, or the most frequent value of an
+    export column per department)."""
+    levels = {}
+    notes = []
+    for level in ("site", "division"):
+        fixed = getattr(config.hierarchy, level)
+        column = getattr(config.hierarchy, f"{level}_column")
+        best: dict = {}
+        for (lvl, department, value), _rows in sorted(found.items(), key=lambda kv: -kv[1]):
+            if lvl == level:
+                best.setdefault(department, value)
+        levels[level] = [best.get(d, fixed) for d in ids]
+        if column:
+            missing = sum(d not in best for d in ids)
+            notes.append(
+                f"{level} of each department from the export column '{column}'"
+                + (f"; {missing} department(s) without one are under '{fixed}'" if missing else "")
+                + "."
+            )
+        else:
+            notes.append(f"{level}: '{fixed}' for every department.")
+    frame = pd.DataFrame(
+        {
+            "department_id": ids,
+            "department_name": ids,
+            "division": levels["division"],
+            "site": levels["site"],
+        }
+    )
+    writer.append("departments", frame)
+    return TableResult(
+        "departments",
+        None,
+        records=len(frame),
+        notes=[
+            f"no departments file: {len(frame)} department(s) made from the department values "
+            "the other tables use.",
+            *notes,
+        ],
+    )
+
+
+def _write_report(target, results: list[TableResult], quarantine: list, values: list) -> None:
+    """Store what the import found beside the tables (see :mod:`ptx.validate`)."""
+    empty = quarantine_frame("", [], [], pd.DataFrame())
+    q = pd.concat([empty, *[f for f in quarantine if len(f)]], ignore_index=True)
+    frames = {
+        QUARANTINE_TABLE: q[["table_name", "row_number", "reason", "raw"]].astype(
+            {"table_name": str, "row_number": "int64", "reason": str, "raw": str}
+        ),
+        IMPORT_COUNTS_TABLE: pd.DataFrame(
+            [
+                {
+                    "table_name": r.name,
+                    "file": str(r.file) if r.file else "",
+                    "rows_read": r.rows_read if r.file else r.records,
+                    "rows_loaded": r.rows_loaded if r.file else r.records,
+                    "records": r.records,
+                    "encoding": r.log.encoding if r.log else "",
+                }
+                for r in results
+            ]
+        ),
+        VALUES_TABLE: pd.DataFrame(
+            values,
+            columns=["table_name", "column_name", "source_value", "model_value", "scale", "rows"],
+        ).astype({"model_value": "Int64"}),
+        NOTES_TABLE: pd.DataFrame(
+            [(r.name, note) for r in results for note in r.notes],
+            columns=["table_name", "note"],
+        ),
+    }
+    for r in results:
+        if r.responses is not None:
+            frames[RESPONSES_TABLE] = r.responses
+    write_frames(target, frames)
+
+
+def write_frames(target, frames: dict[str, pd.DataFrame]) -> None:
+    """Write (replacing) plain tables beside the model's, in a DuckDB file or a SQL database."""
+    import sqlalchemy as sa
+
+    from ptx.store import database_url
+
+    engine = sa.create_engine(database_url(target))
+    try:
+        with engine.begin() as conn:
+            for name, frame in frames.items():
+                frame.to_sql(name, conn, if_exists="replace", index=False)
+    finally:
+        engine.dispose()
 
 
 def import_folder(folder: Path, config: Config, *, progress: Progress | None = None) -> Path:
-    """Import a CSV/Parquet folder into its DuckDB cache (once) and return the cache path."""
+    """Import a folder (or one export file) into its DuckDB cache (once); return the cache."""
     target = cache_path(folder, config)
     if target.is_file():
         return target
-    files: dict[str, Path] = {}
-    for name, spec in TABLES.items():
-        path = find_table_file(folder, config.mapping(name))
-        if path is None:
-            if spec.required:
-                raise SchemaError(
-                    f"{folder}: no file for table '{name}'. Expected "
-                    f"{config.mapping(name).name}.csv or .parquet; map another file in "
-                    f'ptx.toml with [tables.{name}] name = "<file stem or path>".'
-                )
-            continue
-        files[name] = path
+    files = files_for(folder, config)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.stem + ".partial.duckdb")
-    writer = Writer(partial, tuple(files))
-    quarantine: list[pd.DataFrame] = []
-    counts: list[dict] = []
     try:
-        for name, path in files.items():
-            mapping = config.mapping(name)
-            read = 0
-            try:
-                for chunk in _read_chunks(path):
-                    chunk.index = pd.RangeIndex(read, read + len(chunk))
-                    parsed, bad = parse_chunk(chunk, TABLES[name], mapping, path)
-                    writer.append(name, parsed)
-                    quarantine.append(bad)
-                    read += len(chunk)
-                    if progress:
-                        progress(name, read)
-            except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-                if isinstance(exc, SchemaError):
-                    raise
-                raise SourceError(f"{path}: cannot be read as {path.suffix[1:]}: {exc}") from exc
-            counts.append({"table_name": name, "file": str(path), "rows_read": read})
-        writer.close()
+        import_files(files, config, partial, progress=progress)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
-    import duckdb
-
-    con = duckdb.connect(str(partial))
-    try:
-        q = (
-            pd.concat(quarantine)
-            if quarantine
-            else pd.DataFrame(columns=["table_name", "row_number", "reason", "raw"])
-        )
-        q = q.astype({"table_name": str, "row_number": "int64", "reason": str, "raw": str})
-        con.register("_q", q)
-        con.execute(f"CREATE TABLE {QUARANTINE_TABLE} AS SELECT * FROM _q")
-        con.register("_c", pd.DataFrame(counts))
-        con.execute(f"CREATE TABLE {IMPORT_COUNTS_TABLE} AS SELECT * FROM _c")
-        con.execute("CHECKPOINT")
-    finally:
-        con.close()
     partial.rename(target)
     return target

@@ -1,10 +1,12 @@
 """The headline KPIs: every catalog measure that applies to a tile, for the chosen dates and
-for the range of the same length just before it, so a reader sees what changed.
+for the range of the same length just before it, so a reader sees what changed. A measure the
+source has no data for (no complaints table, say) has a row with no value and a note saying so.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -31,6 +33,7 @@ COLUMNS = [
     "better",
     "method",
     "suppressed",
+    "note",  # why there is no value at all: the source lacks the data ("" when it has it)
 ]
 
 
@@ -44,17 +47,25 @@ def tile_measures() -> dict[str, Measure]:
     return measures_for("tile")
 
 
+def missing_tiles(source: Source) -> dict[str, str]:
+    """Tile measure key -> why this source has no data for it."""
+    found = {key: count_frames.missing(source, m) for key, m in tile_measures().items()}
+    return {key: why for key, why in found.items() if why}
+
+
 @dataclass(frozen=True)
 class HeadlineCounts:
     """The aggregates behind the headline KPIs (and the Overview's monthly charts).
 
     ``frames``: feedback and the resolution stage by period and month, the acknowledgement
-    stage by period, activity by period, and the open backlog at the as-of date."""
+    stage by period, activity by period, and the open backlog at the as-of date; none for a
+    measure in ``missing`` (key -> why the source has no data for it)."""
 
     start: date
     end: date
     as_of: date
     frames: dict[str, pd.DataFrame]
+    missing: Mapping[str, str] = field(default_factory=dict)
 
     def current(self, name: str) -> pd.DataFrame:
         """A period-grouped frame's rows for the chosen range, without the period column."""
@@ -70,7 +81,8 @@ def headline_counts(source: Source, filters: Filters, as_of: date) -> HeadlineCo
         first, _ = query.data_range(source)
         start, end = start or first or as_of, end or as_of
     both = filters.between(start, end).with_previous()
-    inputs = {name for m in tile_measures().values() for name in m.inputs}
+    missing = missing_tiles(source)
+    inputs = {name for k, m in tile_measures().items() if k not in missing for name in m.inputs}
     by_month = ("period", "month")
     frames = count_frames.fetch(
         source,
@@ -80,7 +92,7 @@ def headline_counts(source: Source, filters: Filters, as_of: date) -> HeadlineCo
         ("period",),
         by_input={"resolved": by_month, "feedback": by_month},
     )
-    return HeadlineCounts(start, end, as_of, frames)
+    return HeadlineCounts(start, end, as_of, frames, missing)
 
 
 def _side(rows: dict, period: str, kind: str) -> dict:
@@ -101,6 +113,11 @@ def headline_table(
     rows = []
     by_period: dict = {}  # summaries the measures share (FFT, complaints received)
     for key, m in tile_measures().items():
+        if key in counts.missing:
+            numbers = [np.nan] * 6  # value, low, high, n, previous, change
+            rows.append([key, m.label, *numbers, m.unit, m.direction, m.method, False])
+            rows[-1].append(counts.missing[key])
+            continue
         if not set(m.inputs) <= set(counts.frames) | {"complaints"}:
             continue
         if m.inputs == ("open",):  # at the as-of date: no previous period to compare with
@@ -130,6 +147,7 @@ def headline_table(
                 m.direction,
                 m.method,
                 suppressed,
+                "",
             ]
         )
     out = pd.DataFrame(rows, columns=COLUMNS)
@@ -146,9 +164,11 @@ def headline_kpis(
     Returns
     -------
     DataFrame with one row per tile measure of the catalog and columns ``kpi, label, value,
-    low, high, n, previous, change, unit, better, method``. ``low``/``high`` are the 95%
-    interval where there is one; ``n`` is the denominator (episodes for a rate per 1,000);
-    ``change`` = value - previous. Under the disclosure rule, a count of 1-7 or a rate from
-    fewer than the minimum is left empty and ``suppressed`` is true.
+    low, high, n, previous, change, unit, better, method, suppressed, note``. ``low``/``high``
+    are the 95% interval where there is one; ``n`` is the denominator (episodes for a rate per
+    1,000); ``change`` = value - previous. Under the disclosure rule, a count of 1-7 or a rate
+    from fewer than the minimum is left empty and ``suppressed`` is true. A measure the source
+    has no data for has no numbers and ``note`` says why ("No complaints data in this
+    source.").
     """
     return headline_table(headline_counts(source, filters, as_of), source.config.complaints, rule)

@@ -34,6 +34,7 @@ FORMULAS = (
     "responses",
     "fft_pct_positive",
     "fft_pct_negative",
+    "fft_response_rate",
     "nps",
     "ltr_mean",
     "top_box",
@@ -138,7 +139,8 @@ def evaluate(
     frames
         The count frames named in ``measure.inputs``, each grouped by at least ``by``:
         feedback (``feedback_counts``), answers (``answer_counts``), complaints
-        (``complaint_counts``), activity (``activity_totals``), acknowledged / resolved
+        (``complaint_counts``), activity and eligible (``activity_totals``),
+        eligible_responses (``eligible_feedback_counts``), acknowledged / resolved
         (``stage_counts``), open (``complaint_counts`` of everything received by the as-of
         date). Complaints received may come from the resolved stage instead.
     by
@@ -167,7 +169,7 @@ def evaluate(
     if key not in FORMULAS:
         raise PtxError(f"{measure.key}: no formula {key!r}; use one of {', '.join(FORMULAS)}.")
     settings = settings or ComplaintSettings()
-    if key in ("responses", "fft_pct_positive", "fft_pct_negative", "nps"):
+    if key in ("responses", "fft_pct_positive", "fft_pct_negative", "nps", "ltr_mean"):
         sums = once("feedback", lambda: feedback_sums(frames["feedback"], by))
     if key == "responses":
         return _values(sums[by], sums["all"], sums["all"], sums["all"])
@@ -176,16 +178,24 @@ def evaluate(
         s = s[s["responses"] > 0]
         what = "positive" if key == "fft_pct_positive" else "negative"
         return _proportion(s[by], s[what], s["responses"])
+    if key == "fft_response_rate":
+        answered = once(
+            "eligible_responses", lambda: feedback_sums(frames["eligible_responses"], by)
+        )
+        eligible = _sum(frames["eligible"], by, ["eligible"])
+        if by:
+            g = eligible.merge(answered[[*by, "fft"]], on=by, how="left")
+        else:
+            g = eligible.join(answered[["fft"]])
+        g = g[g["eligible"] > 0]
+        return _proportion(g[by], g["fft"].fillna(0), g["eligible"])
     if key == "nps":
         s = nps_from_sums(sums, by)
         s = s[s["responses"] > 0]
         return _values(s[by], s["promoters"] - s["detractors"], s["responses"], s["nps"])
     if key == "ltr_mean":
-        ltr = frames["feedback"]
-        ltr = ltr[ltr["rating_scale"] == "ltr11"]
-        g = _sum(ltr.assign(total=ltr["rating"] * ltr["responses"]), by, ["total", "responses"])
-        g = g[g["responses"] > 0]
-        return _values(g[by], g["total"], g["responses"], g["total"] / g["responses"])
+        g = sums[sums["ltr"] > 0]
+        return _values(g[by], g["ltr_total"], g["ltr"], g["ltr_total"] / g["ltr"])
     if key in ("top_box", "mean_answer"):
         g = _answers(frames["answers"], measure.question, by)
         g = g[g["responses"] > 0]

@@ -270,15 +270,57 @@ def feedback_counts(
     """Responses per group and answer value.
 
     Returns columns ``*by, rating_scale, rating, responses``; rows with no rating (suggestion
-    box, direct) have rating_scale and rating empty. Sorted by the grouping. Read from the daily
-    summary where the source has one that covers the grouping (see :mod:`ptx.summaries`).
+    box, direct, or a comment-only answer where the scale is set for the whole source) have
+    rating empty and count in no rate (see :func:`ptx.feedback.feedback_sums`). Sorted by the
+    grouping. Read from the daily summary where the source has one that covers the grouping
+    (see :mod:`ptx.summaries`).
     """
+    return _feedback_counts(source, filters, by, eligible_only=False)
+
+
+def eligible_feedback_counts(
+    source: Source, filters: Filters, by: Sequence[str] = ("month",)
+) -> pd.DataFrame:
+    """:func:`feedback_counts` of the responses received in the department-months that have an
+    eligible count in ``activity``: the FFT response rate's numerator, over the same
+    department-months as its denominator (see :func:`activity_totals`)."""
+    return _feedback_counts(source, filters, by, eligible_only=True)
+
+
+def _eligible_months(source: Source) -> sa.Subquery:
+    """The valid department-months of ``activity`` that have an eligible count: department_id,
+    year, month (numbers, so that a received date's can be compared on every engine)."""
+    t = source.table("activity").c
+    year, month = sa.extract("year", t.month), sa.extract("month", t.month)
+    return (
+        sa.select(t.department_id, year.label("year"), month.label("month"))
+        .where(valid(source, "activity"), t.eligible.is_not(None))
+        .group_by(t.department_id, year, month)
+        .subquery("eligible_months")
+    )
+
+
+def _feedback_counts(
+    source: Source, filters: Filters, by: Sequence[str], *, eligible_only: bool
+) -> pd.DataFrame:
     summary = _summary_for(source, "feedback", by)
-    t = (source.table("feedback") if summary is None else summary).c
+    table = source.table("feedback") if summary is None else summary
+    t = table.c
     count = sa.func.count() if summary is None else sa.func.sum(t.responses)
+    if eligible_only:
+        months = _eligible_months(source)
+        table = table.join(
+            months,
+            sa.and_(
+                months.c.department_id == t.department_id,
+                months.c.year == sa.extract("year", t.received_date),
+                months.c.month == sa.extract("month", t.received_date),
+            ),
+        )
     cols, groups = _group_columns(t, by, "received_date", filters.current_from)
     stmt = (
         sa.select(*cols, t.rating_scale, t.rating, count.label("responses"))
+        .select_from(table)
         .where(
             *_where(source, "feedback", filters, "received_date", channels=True, summary=summary)
         )
@@ -326,9 +368,11 @@ def complaint_counts(
 
 
 def activity_totals(source: Source, filters: Filters, by: Sequence[str] = ()) -> pd.DataFrame:
-    """Patient episodes per group for the months that overlap the date range.
+    """Patient episodes, and patients eligible for the FFT, per group for the months that
+    overlap the date range.
 
-    Returns columns ``*by, episodes`` (``by`` may be "month" and "department_id").
+    Returns columns ``*by, episodes, eligible`` (``by`` may be "month" and "department_id");
+    ``eligible`` sums the department-months that have an eligible count (0 where none has).
     """
     t = source.table("activity").c
     conds = [valid(source, "activity")]
@@ -345,7 +389,11 @@ def activity_totals(source: Source, filters: Filters, by: Sequence[str] = ()) ->
         cols.append(col.label(key))
         groups.append(col)
     stmt = (
-        sa.select(*cols, sa.func.coalesce(sa.func.sum(t.episodes), 0).label("episodes"))
+        sa.select(
+            *cols,
+            sa.func.coalesce(sa.func.sum(t.episodes), 0).label("episodes"),
+            sa.func.coalesce(sa.func.sum(t.eligible), 0).label("eligible"),
+        )
         .where(*conds)
         .group_by(*groups)
         .order_by(*_ordered(*groups))
@@ -353,7 +401,7 @@ def activity_totals(source: Source, filters: Filters, by: Sequence[str] = ()) ->
     frame = _frame(source, stmt)
     if "month" in frame and len(frame):
         frame["month"] = pd.to_datetime(frame["month"]).dt.date
-    return frame.astype({"episodes": "int64"})
+    return frame.astype({"episodes": "int64", "eligible": "int64"})
 
 
 def data_range(source: Source) -> tuple[date | None, date | None]:

@@ -85,6 +85,7 @@ def rules(name: str, t, departments) -> list[tuple[sa.ColumnElement, str]]:
         ]
     elif name == "activity":
         rules.append((t.episodes < 0, "episodes is negative"))
+        rules.append((t.eligible < 0, "eligible is negative"))
     return rules
 
 

@@ -1,4 +1,8 @@
-"""The ptx data model: four tables (and one optional) that every source is mapped onto.
+"""The ptx data model: the tables every source is mapped onto.
+
+Two are required (departments and feedback); complaints, activity and question-level answers
+are optional, so that an export of survey responses alone is a source. A measure whose table a
+source lacks is not shown there, and the dashboard says why (see :mod:`ptx.counts`).
 
 The README's "Data model" section is generated from these specifications (``ptx schema``), so
 the documentation and the validation rules cannot drift apart.
@@ -33,6 +37,7 @@ ANSWER_SCALES: dict[str, tuple[int, int]] = {
     "never_always4": (1, 4),  # 1 Never, 2 Sometimes, 3 Usually, 4 Always
     "yes_no2": (1, 2),  # 1 No, 2 Yes
     "rating0_10": (0, 10),
+    "agree5": (1, 5),  # 1 Strongly disagree ... 5 Strongly agree (Likert)
 }
 
 FEEDBACK_CHANNELS = (
@@ -111,8 +116,20 @@ DEPARTMENTS = Table(
     (
         Column("department_id", "string", True, "Stable identifier of the department."),
         Column("department_name", "string", True, "Name shown in the dashboard."),
-        Column("division", "string", True, "Clinical division the department belongs to."),
-        Column("site", "string", True, "Hospital site or location."),
+        Column(
+            "division",
+            "string",
+            False,
+            "Clinical division the department belongs to; where empty or absent, one division "
+            'for all ("All divisions", or [hierarchy] division in ptx.toml).',
+        ),
+        Column(
+            "site",
+            "string",
+            False,
+            "Hospital site or location; where empty or absent, one site for all "
+            '("All sites", or [hierarchy] site in ptx.toml).',
+        ),
         Column("unit", "string", False, "Optional finer level (ward, clinic, team)."),
     ),
     key=("department_id",),
@@ -151,6 +168,7 @@ FEEDBACK = Table(
         Column("ethnicity", "string", False, "Ethnic group as recorded (e.g. ONS 5 groups)."),
     ),
     key=("feedback_id",),
+    required=False,
 )
 
 FEEDBACK_ANSWERS = Table(
@@ -174,7 +192,8 @@ FEEDBACK_ANSWERS = Table(
 
 COMPLAINTS = Table(
     "complaints",
-    "One row per complaint, open or closed.",
+    "One row per complaint, open or closed. Without it (or with no rows), the dashboard shows "
+    "feedback only and says there is no complaints data.",
     (
         Column("complaint_id", "string", True, "Identifier of the complaint."),
         Column("department_id", "string", True, "Department the complaint is about."),
@@ -205,19 +224,29 @@ COMPLAINTS = Table(
         Column("channel", "string", False, "How it arrived, e.g. " + ", ".join(COMPLAINT_CHANNELS)),
     ),
     key=("complaint_id",),
+    required=False,
 )
 
 ACTIVITY = Table(
     "activity",
-    "Patient episodes per department per month: the denominator for rates.",
+    "Patient episodes per department per month: the denominator for rates per 1,000 episodes "
+    "and for the FFT response rate.",
     (
         Column("department_id", "string", True, "Department."),
         Column("month", "date", True, "First day of the month counted."),
         Column(
             "episodes", "integer", True, "Patient episodes (attendances, admissions, contacts)."
         ),
+        Column(
+            "eligible",
+            "integer",
+            False,
+            "Patients eligible to respond to the FFT in that department and month (the FFT "
+            "response rate's denominator); empty where not counted.",
+        ),
     ),
     key=("department_id", "month"),
+    required=False,
 )
 
 TABLES: dict[str, Table] = {

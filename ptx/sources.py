@@ -1,7 +1,14 @@
 """Open a source and present its tables under the data model's names and types.
 
 Supported: a DuckDB file (the embedded default), a SQLite file, any SQLAlchemy URL (PostgreSQL
-is tested), and a folder of CSV or Parquet files (imported once into a DuckDB cache).
+is tested), and a folder of export files or one export file (CSV, Excel, Parquet; imported once
+into a DuckDB cache, see :mod:`ptx.ingest`).
+
+A source needs departments and feedback only. An optional table it lacks (complaints, activity,
+question-level answers) is presented as a stand-in with the model's columns and no rows, so that
+every query runs and counts nothing; :attr:`Source.absent` names such tables, and the facade
+says which measures they leave out. Departments without a site or a division column are all in
+one site and one division ("All sites", "All divisions", or the config's ``[hierarchy]``).
 """
 
 from __future__ import annotations
@@ -17,12 +24,17 @@ import sqlalchemy as sa
 
 from ptx.config import Config, TableMapping
 from ptx.errors import SchemaError, SourceError
-from ptx.ingest import IMPORT_COUNTS_TABLE, QUARANTINE_TABLE, Progress, import_folder
+from ptx.ingest import FILE_SUFFIXES, Progress, import_folder
 from ptx.rules import REASON_COLUMN
 from ptx.schema import SQL_TYPES, TABLES
 from ptx.store import normalise_url
 from ptx.summaries import usable_summaries
 from ptx.workdays import calendar_rows, install_calendar
+
+# The site and division of departments whose source records none (unless the config's
+# [hierarchy] names others).
+DEFAULT_SITE = "All sites"
+DEFAULT_DIVISION = "All divisions"
 
 
 @dataclass(frozen=True, eq=False)
@@ -30,7 +42,8 @@ class Source:
     """An open source: an engine plus one selectable per model table present.
 
     ``tables[name]`` is a subquery whose columns carry the model's names and types, whatever the
-    source calls them; queries are written against it and never against the raw tables.
+    source calls them; queries are written against it (through :meth:`table`, which stands in
+    for a missing optional table) and never against the raw tables.
     """
 
     engine: sa.Engine
@@ -38,7 +51,7 @@ class Source:
     label: str  # where it is, safe to show (no password)
     tables: MappingProxyType
     config: Config
-    imported: bool = False  # a CSV/Parquet folder read through the import cache
+    imported: bool = False  # export files read through the import cache
     # model table -> its daily summary table (see ptx.summaries), when complete
     summaries: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
     # What is worked out once per open source (the departments, the validity predicates);
@@ -54,45 +67,69 @@ class Source:
             return self._memo[key]
 
     def table(self, name: str) -> sa.Subquery:
-        return self.tables[name]
+        """The model table ``name``; for an optional table the source lacks, a stand-in with
+        the model's columns and no rows."""
+        if name in self.tables:
+            return self.tables[name]
+        if name not in TABLES:
+            raise KeyError(name)
+        return self.remember(("stand_in", name), lambda: stand_in(name))
 
     def summary(self, name: str) -> sa.Table | None:
         """The daily summary of a model table, when the source has a complete one."""
         return self.summaries.get(name)
 
     def has(self, name: str) -> bool:
+        """Whether the source has the model table (it may still hold no rows; see ``absent``)."""
         return name in self.tables
+
+    @property
+    def absent(self) -> frozenset[str]:
+        """The model tables this source has no rows of: not there at all, or there but empty
+        (a header-only CSV file). Worked out once per open source."""
+        return self.remember(("absent",), self._absent)
+
+    def _absent(self) -> frozenset[str]:
+        missing = {name for name in TABLES if name not in self.tables}
+        with self.engine.connect() as conn:
+            for name, table in self.tables.items():
+                if not TABLES[name].required and _empty(conn, sa.select(sa.literal(1)), table):
+                    missing.add(name)
+        return frozenset(missing)
+
+    def filled(self, name: str, column: str) -> bool:
+        """Whether any row of the model table has a value in ``column`` (an optional column
+        may be mapped, or written by ptx, and still be empty throughout)."""
+
+        def any_value() -> bool:
+            if name in self.absent:
+                return False
+            table = self.table(name)
+            with self.engine.connect() as conn:
+                first = sa.select(sa.literal(1)).where(table.c[column].is_not(None))
+                return not _empty(conn, first, table)
+
+        return bool(self.remember(("filled", name, column), any_value))
 
     @property
     def as_of_configured(self) -> date | None:
         return self.config.as_of
-
-    def import_quarantine_table(self) -> sa.TableClause | None:
-        if not self.imported:
-            return None
-        return sa.table(
-            QUARANTINE_TABLE,
-            sa.column("table_name", sa.Text),
-            sa.column("row_number", sa.BigInteger),
-            sa.column("reason", sa.Text),
-            sa.column("raw", sa.Text),
-        )
-
-    def import_counts_table(self) -> sa.TableClause | None:
-        if not self.imported:
-            return None
-        return sa.table(
-            IMPORT_COUNTS_TABLE,
-            sa.column("table_name", sa.Text),
-            sa.column("file", sa.Text),
-            sa.column("rows_read", sa.BigInteger),
-        )
 
     def dispose(self) -> None:
         """Close the connections and forget what was remembered."""
         with self._memo_lock:
             self._memo.clear()
         self.engine.dispose()
+
+
+def _empty(conn: sa.Connection, first: sa.Select, table: sa.Subquery) -> bool:
+    return conn.execute(first.select_from(table).limit(1)).first() is None
+
+
+def stand_in(name: str) -> sa.Subquery:
+    """A model table with no rows: its columns, names and types, and ``WHERE false``."""
+    columns = [sa.cast(sa.null(), SQL_TYPES[c.type]()).label(c.name) for c in TABLES[name].columns]
+    return sa.select(*columns).where(sa.false()).subquery(name)
 
 
 def _split_name(name: str) -> tuple[str | None, str]:
@@ -103,10 +140,17 @@ def _split_name(name: str) -> tuple[str | None, str]:
 
 
 def _mapped_table(
-    name: str, mapping: TableMapping, available: dict[str, str], label: str
+    name: str,
+    mapping: TableMapping,
+    available: dict[str, str],
+    label: str,
+    defaults: dict[str, str] | None = None,
 ) -> sa.Subquery:
-    """A subquery over the source table that renames and types its columns as the model does."""
+    """A subquery over the source table that renames and types its columns as the model does.
+
+    ``defaults``: the value of a model column where the source's is empty or absent."""
     spec = TABLES[name]
+    defaults = defaults or {}
     schema, raw_name = _split_name(mapping.name)
     cols = []
     missing = []
@@ -117,7 +161,11 @@ def _mapped_table(
             continue
         wanted = mapping.source_column(col.name)
         actual = available.get(wanted) or available.get(wanted.lower())
-        if actual is None:
+        if col.name in defaults:
+            default = sa.literal(defaults[col.name], typ)
+            value = default if actual is None else sa.func.coalesce(sa.column(actual, typ), default)
+            cols.append(value.label(col.name))
+        elif actual is None:
             if col.required:
                 missing.append((col.name, wanted))
             cols.append(sa.cast(sa.null(), typ).label(col.name))
@@ -160,24 +208,22 @@ def _engine_for(location: str, config: Config, progress: Progress | None):
     if not path.exists():
         hint = " Build it with `ptx demo`." if path.suffix == ".duckdb" else ""
         raise SourceError(f"Source {path} does not exist.{hint} Or point PTX_SOURCE elsewhere.")
-    if path.is_dir():
-        cache = import_folder(path, config, progress=progress)
-        kinds = {p.suffix for p in path.iterdir() if p.suffix in (".csv", ".parquet")}
-        engine = sa.create_engine(f"duckdb:///{cache}", connect_args={"read_only": True})
-        return engine, ("parquet" if kinds == {".parquet"} else "csv"), str(path), True
     suffix = path.suffix.lower()
+    if path.is_dir() or suffix in FILE_SUFFIXES:  # export files: imported once into a cache
+        cache = import_folder(path, config, progress=progress)
+        files = path.iterdir() if path.is_dir() else [path]
+        kinds = {p.suffix.lower() for p in files if p.suffix.lower() in FILE_SUFFIXES}
+        kind = "parquet" if kinds == {".parquet"} else "xlsx" if kinds == {".xlsx"} else "csv"
+        engine = sa.create_engine(f"duckdb:///{cache}", connect_args={"read_only": True})
+        return engine, kind, str(path), True
     if suffix in (".duckdb", ".ddb"):
         engine = sa.create_engine(f"duckdb:///{path}", connect_args={"read_only": True})
         return engine, "duckdb", str(path), False
     if suffix in (".sqlite", ".sqlite3", ".db"):
         return sa.create_engine(f"sqlite:///{path}"), "sqlite", str(path), False
-    if suffix in (".csv", ".parquet"):
-        raise SourceError(
-            f"{path} is a single file: point ptx at the folder that holds departments, "
-            "feedback, complaints and activity files."
-        )
     raise SourceError(
-        f"Cannot tell what kind of source {path} is: use .duckdb, .sqlite or a folder."
+        f"Cannot tell what kind of source {path} is: use .duckdb, .sqlite, a folder of export "
+        f"files or one export file ({', '.join(FILE_SUFFIXES)})."
     )
 
 
@@ -191,8 +237,19 @@ def _column_names(engine: sa.Engine, name: str, schema: str | None) -> list[str]
         )
 
 
+def _hierarchy_defaults(config: Config) -> dict[str, str]:
+    """The site and division of departments whose source has none: the config's
+    ``[hierarchy]``, else "All sites" and "All divisions"."""
+    hierarchy = getattr(config, "hierarchy", None)
+    return {
+        "site": getattr(hierarchy, "site", None) or DEFAULT_SITE,
+        "division": getattr(hierarchy, "division", None) or DEFAULT_DIVISION,
+    }
+
+
 def open_source(config: Config, *, progress: Progress | None = None) -> Source:
-    """Open the configured source and check it has every required table and column.
+    """Open the configured source and check it has every required table and column (an
+    optional table may be missing: see :meth:`Source.table`).
 
     Raises
     ------
@@ -234,7 +291,16 @@ def open_source(config: Config, *, progress: Progress | None = None) -> Source:
             for col in _column_names(engine, raw_name, schema):
                 available[col] = col
                 available.setdefault(col.lower(), col)
-            tables[name] = _mapped_table(name, mapping, available, label)
+            defaults = _hierarchy_defaults(config) if name == "departments" else None
+            tables[name] = _mapped_table(name, mapping, available, label, defaults)
+        if not {"feedback", "complaints"} & set(tables):
+            found = sorted(set().union(*schemas.values()))
+            raise SchemaError(
+                f"{label}: no table '{config.mapping('feedback').name}' or "
+                f"'{config.mapping('complaints').name}': a source needs feedback, complaints or "
+                f"both. Tables found: {', '.join(found) or 'none'}. Fix: create them, or map them "
+                'in ptx.toml with [tables.feedback] name = "...".'
+            )
         with engine.connect() as conn:
             summaries = usable_summaries(conn, tables, schemas.get(None, set()))
     except sa.exc.OperationalError as exc:

@@ -106,6 +106,9 @@ class Writer:
 
     def append(self, name: str, frame: pd.DataFrame) -> None:
         frame = conform(frame, TABLES[name])
+        if frame.empty:  # nothing to add (an empty insert is a DEFAULT VALUES row on SQLite)
+            self._written.add(name)
+            return
         if self.kind == "duckdb":
             self._duck.register("_ptx_chunk", frame)
             self._duck.execute(f'INSERT INTO "{name}" SELECT * FROM _ptx_chunk')
@@ -183,6 +186,14 @@ class Writer:
                     conn.exec_driver_sql("VACUUM ANALYZE")
             self._engine.dispose()
 
+    def discard(self) -> None:
+        """Give up a write that failed part way: close what is open (the caller removes the
+        file it was writing, if it wants to)."""
+        if self.kind == "duckdb":
+            self._duck.close()
+        elif self.kind not in ("csv", "parquet"):
+            self._engine.dispose()
+
     def _checked_tables(self) -> tuple[str, ...]:
         """The tables whose verdicts can be stored: all, when departments was written too."""
         return self.tables if "departments" in self.tables else ()
@@ -193,6 +204,15 @@ def normalise_url(url: str) -> str:
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         return "postgresql+psycopg://" + url.split("://", 1)[1]
     return url
+
+
+def database_url(target: str | Path) -> str:
+    """The SQLAlchemy URL of a write target: a .duckdb or .sqlite file, or a URL."""
+    target = str(target)
+    if "://" in target:
+        return normalise_url(target)
+    kind = _target_kind(target, None)
+    return f"{kind}:///{target}"
 
 
 def _duckdb_file(target: str) -> Path:

@@ -9,11 +9,21 @@ for every table, rows read = rows loaded + rows quarantined.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 import sqlalchemy as sa
 
+from ptx.importing.guard import comment_checks
+from ptx.importing.values import code_label
+from ptx.ingest import (
+    IMPORT_COUNTS_TABLE,
+    NOTES_TABLE,
+    QUARANTINE_TABLE,
+    REPORT_COLUMNS,
+    RESPONSES_TABLE,
+    VALUES_TABLE,
+)
 from ptx.rules import REASON_COLUMN, VALID, reason_expression
 from ptx.schema import KO41A_SUBJECTS, TABLES
 from ptx.sources import Source
@@ -59,18 +69,39 @@ def valid(source: Source, name: str) -> sa.ColumnElement:
     return source.remember(("valid", name), make)
 
 
+def report_table(source: Source, name: str) -> sa.TableClause | None:
+    """A table an import stored beside the model's (see :mod:`ptx.ingest`), if the source has it."""
+
+    def make():
+        present = set(sa.inspect(source.engine).get_table_names())
+        return {
+            n: sa.table(n, *map(sa.column, columns))
+            for n, columns in REPORT_COLUMNS.items()
+            if n in present
+        }
+
+    return source.remember(("report_tables",), make).get(name)
+
+
 @dataclass(frozen=True)
 class ValidationReport:
-    """Counts per table, quarantine reasons, and warnings that do not quarantine rows.
+    """Counts per table, quarantine reasons, what an import read, and warnings.
 
-    ``tables`` columns: table, rows_read, rows_loaded, rows_quarantined.
-    ``reasons`` columns: table, reason, rows.
+    ``tables`` columns: table, rows_read, rows_loaded, rows_quarantined, records (rows in the
+    table: responses, where several rows of an export were one response).
+    ``reasons`` columns: table, reason, rows, example.
+    ``values`` columns: table, column, source_value, model_value, label, rows, share (%): how an
+    import read each answer value, so a reversed or misread scale shows at a glance.
+    ``notes``: plain sentences on how the source was read (encodings, dates, generated ids...).
+    ``warnings``: what looks wrong but quarantines nothing.
     """
 
     source: str
     tables: pd.DataFrame
     reasons: pd.DataFrame
     warnings: tuple[str, ...]
+    values: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=VALUE_COLUMNS))
+    notes: tuple[str, ...] = ()
 
     @property
     def quarantined(self) -> int:
@@ -85,6 +116,12 @@ class ValidationReport:
         lines.append(self.tables.to_string(index=False))
         if len(self.reasons):
             lines += ["", "Quarantined rows by reason:", self.reasons.to_string(index=False)]
+        if len(self.values):
+            lines += ["", "Answer values as read:", self.values.to_string(index=False)]
+        if self.notes:
+            lines += ["", "How the source was read:"] + [f"- {n}" for n in self.notes]
+        if self.warnings:
+            lines.append("")
         for w in self.warnings:
             lines.append(f"warning: {w}")
         verdict = "OK" if self.ok else f"{self.quarantined} row(s) quarantined"
@@ -92,12 +129,27 @@ class ValidationReport:
         return "\n".join(lines)
 
 
-def _import_counts(source: Source) -> tuple[dict[str, int], pd.DataFrame]:
-    counts_t, q_t = source.import_counts_table(), source.import_quarantine_table()
+VALUE_COLUMNS = ["table", "column", "source_value", "model_value", "label", "rows", "share"]
+
+
+def _import_counts(source: Source) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(per table: rows_read and rows_loaded in the files; reasons the import quarantined rows,
+    with an example value each)."""
+    counts_t, q_t = (
+        report_table(source, IMPORT_COUNTS_TABLE),
+        report_table(source, QUARANTINE_TABLE),
+    )
     if counts_t is None or q_t is None:
-        return {}, pd.DataFrame(columns=["table", "reason", "rows"])
+        return pd.DataFrame(columns=["table_name", "rows_read", "rows_loaded"]), pd.DataFrame(
+            columns=["table", "reason", "rows", "example"]
+        )
     with source.engine.connect() as conn:
-        read = dict(conn.execute(sa.select(counts_t.c.table_name, counts_t.c.rows_read)).all())
+        read = pd.DataFrame(
+            conn.execute(
+                sa.select(counts_t.c.table_name, counts_t.c.rows_read, counts_t.c.rows_loaded)
+            ).all(),
+            columns=["table_name", "rows_read", "rows_loaded"],
+        )
         reasons = pd.DataFrame(
             conn.execute(
                 sa.select(q_t.c.table_name, q_t.c.reason, sa.func.count()).group_by(
@@ -106,17 +158,72 @@ def _import_counts(source: Source) -> tuple[dict[str, int], pd.DataFrame]:
             ).all(),
             columns=["table", "reason", "rows"],
         )
-    # Import reasons name the value ("x: 'abc' is not a date"); group them by their column.
-    reasons["reason"] = reasons["reason"].str.replace(
-        r": '.*' is not", ": value is not", regex=True
+    # Import reasons name the value ("x: 'abc' is not a date"); group them by their column and
+    # keep one value as the example.
+    found = reasons["reason"].str.extract(r"^(?P<head>[^']*?): '(?P<value>.*)' (?P<tail>is .*)$")
+    has_value = found["value"].notna()
+    reasons["example"] = found["value"].where(has_value, "")
+    reasons["reason"] = reasons["reason"].where(
+        ~has_value, found["head"] + ": value " + found["tail"]
     )
-    reasons = reasons.groupby(["table", "reason"], as_index=False)["rows"].sum()
+    reasons = reasons.groupby(["table", "reason"], as_index=False).agg(
+        rows=("rows", "sum"), example=("example", "first")
+    )
     return read, reasons
+
+
+def _value_table(source: Source) -> pd.DataFrame:
+    values_t = report_table(source, VALUES_TABLE)
+    if values_t is None:
+        return pd.DataFrame(columns=VALUE_COLUMNS)
+    with source.engine.connect() as conn:
+        frame = pd.DataFrame(conn.execute(sa.select(values_t)).mappings().all())
+    if frame.empty:
+        return pd.DataFrame(columns=VALUE_COLUMNS)
+    frame = frame.rename(columns={"table_name": "table", "column_name": "column"})
+    frame["source_value"] = frame["source_value"].replace("", "(empty)")
+    frame["label"] = [
+        code_label(scale, code) if code is not None and not pd.isna(code) else "(missing)"
+        for scale, code in zip(frame["scale"], frame["model_value"], strict=True)
+    ]
+    frame["model_value"] = [
+        "" if code is None or pd.isna(code) else str(int(code)) for code in frame["model_value"]
+    ]
+    total = frame.groupby(["table", "column"])["rows"].transform("sum")
+    frame["share"] = (100 * frame["rows"] / total).round(1)
+    return frame[VALUE_COLUMNS].reset_index(drop=True)
+
+
+def _import_notes(source: Source) -> list[str]:
+    notes_t = report_table(source, NOTES_TABLE)
+    if notes_t is None:
+        return []
+    with source.engine.connect() as conn:
+        return [
+            f"{t}: {n}" for t, n in conn.execute(sa.select(notes_t.c.table_name, notes_t.c.note))
+        ]
+
+
+def _rows_behind(conn, source: Source, name: str, reason) -> int | None:
+    """Source rows behind the quarantined records of a table whose rows were folded into
+    responses (several export rows per record), or None when the table was not folded."""
+    folded = report_table(source, RESPONSES_TABLE)
+    if folded is None or name != "feedback":
+        return None
+    t = source.table(name)
+    return int(
+        conn.execute(
+            sa.select(sa.func.coalesce(sa.func.sum(folded.c.rows), 0))
+            .select_from(t.join(folded, folded.c.feedback_id == t.c.feedback_id))
+            .where(reason.is_not(None))
+        ).scalar_one()
+    )
 
 
 def validation_report(source: Source) -> ValidationReport:
     """Check every table of the source and count what passes and what is quarantined."""
-    read_in_files, import_reasons = _import_counts(source)
+    in_files, import_reasons = _import_counts(source)
+    in_files = in_files.set_index("table_name")
     rows, reason_frames, warnings = [], [import_reasons], []
     with source.engine.connect() as conn:
         for name in source.tables:
@@ -126,17 +233,26 @@ def validation_report(source: Source) -> ValidationReport:
             ).all()
             total = sum(n for _, n in by_reason)
             bad = pd.DataFrame(
-                [(name, r, n) for r, n in by_reason if r is not None],
-                columns=["table", "reason", "rows"],
+                [(name, r, n, "") for r, n in by_reason if r is not None],
+                columns=["table", "reason", "rows", "example"],
             )
             reason_frames.append(bad)
-            parse_failed = int(import_reasons.loc[import_reasons["table"] == name, "rows"].sum())
+            ruled_out = int(bad["rows"].sum())
+            if name in in_files.index:
+                read = int(in_files.at[name, "rows_read"])
+                behind = _rows_behind(conn, source, name, quarantine_reason(source, name))
+                loaded = int(in_files.at[name, "rows_loaded"]) - (
+                    ruled_out if behind is None else behind
+                )
+            else:
+                read, loaded = total, total - ruled_out
             rows.append(
                 {
                     "table": name,
-                    "rows_read": read_in_files.get(name, total),
-                    "rows_loaded": total - int(bad["rows"].sum()),
-                    "rows_quarantined": int(bad["rows"].sum()) + parse_failed,
+                    "rows_read": read,
+                    "rows_loaded": loaded,
+                    "rows_quarantined": read - loaded,
+                    "records": total - ruled_out,
                 }
             )
             t = source.table(name).c
@@ -163,6 +279,7 @@ def validation_report(source: Source) -> ValidationReport:
                     f"complaints: {other} row(s) have a subject outside the KO41a list; they are "
                     "kept and shown under their own subject."
                 )
+    comment_notes, comment_warnings = comment_checks(source, valid(source, "feedback"))
     reasons = pd.concat([f for f in reason_frames if len(f)] or [reason_frames[0]])
     return ValidationReport(
         source=source.label,
@@ -170,7 +287,9 @@ def validation_report(source: Source) -> ValidationReport:
         reasons=reasons.sort_values(["table", "rows"], ascending=[True, False]).reset_index(
             drop=True
         ),
-        warnings=tuple(warnings),
+        warnings=tuple(warnings + comment_warnings),
+        values=_value_table(source),
+        notes=tuple(_import_notes(source) + comment_notes),
     )
 
 
@@ -181,7 +300,7 @@ def quarantined_rows(source: Source, *, limit: int = QUARANTINE_LIST_LIMIT) -> p
     data (the row's values as JSON).
     """
     parts = []
-    q_t = source.import_quarantine_table()
+    q_t = report_table(source, QUARANTINE_TABLE)
     with source.engine.connect() as conn:
         if q_t is not None:
             parts.append(

@@ -80,16 +80,21 @@ COMPLAINTS = complaint_rows(
 )
 
 
-def write_source(target: Path | str, *, fmt: str | None = None, **tables: pd.DataFrame) -> str:
-    """Write the tiny source (overriding any table by keyword) and return its location."""
+def write_source(
+    target: Path | str, *, fmt: str | None = None, without: tuple[str, ...] = (), **tables
+) -> str:
+    """Write the tiny source (overriding any table by keyword, leaving out the tables named in
+    ``without``) and return its location."""
     frames = {
         "departments": DEPARTMENTS,
         "feedback": FEEDBACK,
         "complaints": COMPLAINTS,
         "activity": ACTIVITY,
     } | tables
+    frames = {name: frame for name, frame in frames.items() if name not in without}
     writer = Writer(target, tuple(frames), fmt=fmt)
     for name, frame in frames.items():
-        writer.append(name, frame)
+        if len(frame):  # an empty table is created by the writer; nothing to append
+            writer.append(name, frame)
     writer.close()
     return str(target)

@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import ptx
+from ptx import demo
 from tests.builders import write_source
 from tests.conftest import ROOT
 from tests.test_ingest import _break_feedback
@@ -58,6 +59,7 @@ def test_overview_shows_headline_kpis_and_charts(demo_duckdb):
         "FFT % positive",
         "FFT % negative",
         "Net Promoter Score",
+        "FFT response rate",
         "Complaints received",
         "Complaints per 1,000 episodes",
         "Complaints open at as-of date",
@@ -66,7 +68,9 @@ def test_overview_shows_headline_kpis_and_charts(demo_duckdb):
         "Median working days to resolve",
     ]
     assert list(shown) == [m.label for m in ptx.measures_for("tile").values()]
-    assert shown["FFT % positive"].endswith("%")
+    assert shown["FFT % positive"].endswith("%") and shown["FFT response rate"].endswith("%")
+    assert 15 <= float(shown["FFT response rate"].rstrip("%")) <= 30
+    assert not at.info  # the demo has every table: nothing missing to say
     assert int(shown["Feedback responses"].replace(",", "")) > 1000
     charts = at.get("plotly_chart")
     assert len(charts) == 2
@@ -184,6 +188,13 @@ def test_feedback_measure_period_and_chart_type_change_the_chart(demo_duckdb):
     assert not at.exception
     assert "by quarter" in at.get("plotly_chart")[0].proto.spec
     assert len(at.dataframe[-1].value) == 4  # four whole quarters in the default 12 months
+
+
+def test_the_response_rate_is_shown_by_month_when_weeks_are_chosen(demo_duckdb):
+    at = run_app(demo_duckdb, page="pages/feedback.py", measure="FFT response rate", period="Week")
+    assert "FFT response rate is measured by month or quarter: shown by month." in captions(at)
+    assert "FFT response rate by month" in at.get("plotly_chart")[0].proto.spec
+    assert len(at.dataframe[-1].value) == 12  # the twelve months of the default dates
 
 
 def test_feedback_suppresses_small_numbers_unless_switched_off(demo_duckdb):
@@ -310,7 +321,9 @@ def test_departments_page(monkeypatch, demo_default):
     assert len(spec["data"][0]["x"]) == len(ptx.measures_for("funnel"))
     cells = heat.dataframe[0].value
     assert list(cells.columns) == ["Department", "Measure", "Value", "n", "Funnel verdict"]
-    assert len(cells) == len(ranking) * len(ptx.measures_for("funnel"))
+    # Every department on every measure, but the response rate of those without eligible counts.
+    without_eligible = len(ranking) - len(demo.ELIGIBLE_COUNTED)
+    assert len(cells) == len(ranking) * len(ptx.measures_for("funnel")) - without_eligible
     assert len(heat.get("download_button")) == 1
 
 
@@ -348,8 +361,12 @@ def test_data_page_shows_quarantined_rows(monkeypatch, tmp_path):
     monkeypatch.setenv("PTX_SOURCE", str(folder))
     at = run_app(folder, page="pages/data.py")
     assert any("5 row(s) quarantined" in w.value for w in at.warning)
-    quarantine = at.dataframe[2].value
+    frames = [d.value for d in at.dataframe]
+    (quarantine,) = [f for f in frames if "data" in f.columns]
     assert len(quarantine) == 5 and set(quarantine["table"]) == {"feedback"}
+    # How each answer value was read is shown beside the reasons.
+    (values,) = [f for f in frames if "source_value" in f.columns]
+    assert set(values["source_value"]) >= {"1", "2"} and "Very good" in set(values["label"])
     assert len(at.get("download_button")) == 1
 
 

@@ -112,12 +112,13 @@ def test_overview_draws_its_charts(server, page):
     page.wait_for_selector(".js-plotly-plot .scatterlayer .trace")
     assert page.locator(".js-plotly-plot").count() == 2
     assert page.locator(".js-plotly-plot .barlayer .point").count() >= 12
-    assert len(kpi_values(page)) == 10
-    # Every tile measure of the catalog, in two rows of five.
+    assert len(kpi_values(page)) == 11
+    # Every tile measure of the catalog: the five feedback tiles in a row, the six complaint
+    # tiles in two rows of three.
     tops = [
         round(tile.bounding_box()["y"]) for tile in page.locator('[data-testid="stMetric"]').all()
     ]
-    assert len(tops) == 10 and sorted(tops.count(top) for top in set(tops)) == [5, 5]
+    assert len(tops) == 11 and [tops.count(top) for top in sorted(set(tops))] == [5, 3, 3]
     shot(page, "overview")
 
 
@@ -127,6 +128,28 @@ def test_data_page_renders_its_tables(server, page):
     page.wait_for_selector('[data-testid="stDataFrame"]')
     assert page.get_by_text("Every row passed validation.").is_visible()
     shot(page, "data")
+
+
+def test_data_page_imports_an_uploaded_export(server, page):
+    """Upload the GP survey example with its mapping; the report shows each answer as read."""
+    example = ROOT / "examples" / "gp-fft-survey"
+    written = ROOT / "data" / "imports" / "browser-test-gp.duckdb"
+    written.unlink(missing_ok=True)
+    page.goto(f"{server}/data")
+    settle(page)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        str(example / "survey.csv")
+    )
+    page.get_by_label("Mapping (ptx.toml)").fill((example / "ptx.toml").read_text())
+    page.get_by_label("Name of the import").fill("browser-test-gp")
+    page.get_by_role("button", name="Import").click()
+    page.get_by_text("Imported into").wait_for(timeout=60_000)
+    settle(page)
+    assert written.is_file()
+    main = page.locator('[data-testid="stMain"]')
+    assert main.get_by_text("Answer values as read").count() == 1  # the import's report
+    shot(page, "data-import")
+    written.unlink()
 
 
 def test_department_filter_updates_url_and_kpis_and_link_restores_view(server, page, browser):

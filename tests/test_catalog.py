@@ -41,12 +41,19 @@ def test_a_definition_is_written_once_in_the_code():
 
 def test_views_list_the_measures_that_apply():
     tiles = ptx.measures_for("tile")
-    assert list(tiles)[:4] == ["responses", "fft_pct_positive", "fft_pct_negative", "nps"]
+    assert list(tiles)[:5] == [
+        "responses",
+        "fft_pct_positive",
+        "fft_pct_negative",
+        "nps",
+        "fft_response_rate",
+    ]
     assert "complaints_ack_pct" in tiles and "complaints_median_days" in tiles
     funnel = ptx.measures_for("funnel")
     assert set(funnel) == {
         "fft_pct_positive",
         "fft_pct_negative",
+        "fft_response_rate",
         "ltr_mean",
         "complaints_per_1000",
         "complaints_ack_pct",
@@ -75,6 +82,11 @@ def test_the_small_number_rule_follows_the_kind():
     rate = ptx.CATALOG["complaints_per_1000"].roles
     assert rate.n == "numerator" and rate.counts == ("numerator",)  # episodes are not people
     assert ptx.CATALOG["nps"].roles.counts == ("denominator",)  # a net count is not a count
+    # A response rate is judged on the responses, not on the patients eligible to give one.
+    response_rate = ptx.CATALOG["fft_response_rate"]
+    assert response_rate.roles.n == "numerator" and response_rate.judged_on_events
+    assert response_rate.roles.counts == ("numerator", "denominator")
+    assert response_rate.subject == "feedback" and response_rate.periods == ("month", "quarter")
 
 
 def test_one_direction_vocabulary_with_the_spc_engine():

@@ -88,7 +88,7 @@ def test_bad_date_argument(capsys):
 
 def test_schema_prints_the_data_model(capsys):
     assert main(["schema"]) == 0
-    assert "### `complaints` (required)" in capsys.readouterr().out
+    assert "### `complaints` (optional)" in capsys.readouterr().out
 
 
 # Every target form `ptx demo --help` documents, but PostgreSQL (the demo_postgres fixture in

@@ -84,10 +84,29 @@ def test_environment_and_argument_override_the_file(tmp_path, monkeypatch):
     [
         ("[tables.patients]\nname = 'x'\n", "not a table of the data model"),
         ("[tables.feedback.columns]\nwhen = 'Date'\n", "not columns of 'feedback'"),
-        ("[tables.feedback]\nsheet = 'x'\n", "unknown setting"),
+        ("[tables.feedback]\nsheets = 'x'\n", "unknown setting"),
         ("[source]\nas_of = 'yesterday'\n", "write it as YYYY-MM-DD"),
         ("[sauce]\n", "unknown section"),
         ("[source\n", "not valid TOML"),
+        # Every key has a type, and a wrong one is named with what was wanted (no traceback).
+        ("[tables.feedback]\ndate_format = 5\n", "date_format must be a strptime format"),
+        ("[source]\nlocation = 5\n", r"\[source\] location must be a path or URL"),
+        ("source = 'x'\n", r"\[source\] must be a table of settings"),
+        ("tables = [1, 2]\n", r"\[tables\] must be a table of settings"),
+        ("[complaints]\nbackstop_months = true\n", "backstop_months must be a whole number"),
+        ("[complaints]\nclosures = '2025-12-24'\n", "closures must be a list of dates"),
+        ("[complaints]\nclosures = ['24/12/2025']\n", r"\[complaints\] closures = .* YYYY-MM-DD"),
+        ("[tables.feedback.values.rating]\nlabels = 'stars'\n", "not a ready label set"),
+        ("[tables.feedback.values.rating]\nmap = { Good = 'two' }\n", "must be a whole number"),
+        ("[tables.feedback.values.rating]\nreverse = 'yes'\n", "reverse must be true or false"),
+        ("[tables.feedback.values.comment]\nreverse = true\n", "only rating and answer"),
+        ("[tables.feedback.values.rating]\nflip = true\n", "unknown setting"),
+        ("[tables.feedback]\nid = 'hash'\n", 'the only choice is id = "generate"'),
+        ("[tables.complaints]\nresponse_key = ['a']\n", "only feedback rows"),
+        ("[tables.feedback]\nresponse_key = 'a'\n", "must be a list of strings"),
+        ("[import]\nmissing = 'NA'\n", "must be a list of strings"),
+        ("[hierarchy]\nsite = ''\n", "must not be empty"),
+        ("[hierarchy]\ntrust = 'x'\n", "allowed: site, division, site_column"),
     ],
 )
 def test_bad_config_says_what_is_wrong(tmp_path, text, message):
@@ -95,6 +114,55 @@ def test_bad_config_says_what_is_wrong(tmp_path, text, message):
     cfg.write_text(text)
     with pytest.raises(ConfigError, match=message):
         load_config(cfg)
+
+
+def test_a_config_file_not_saved_as_utf8_says_so(tmp_path):
+    cfg = tmp_path / "ptx.toml"
+    cfg.write_bytes('[hierarchy]\nsite = "Caf\u00e9"\n'.encode("cp1252"))
+    with pytest.raises(ConfigError, match="not UTF-8 text .* save it as UTF-8"):
+        load_config(cfg)
+
+
+def test_import_settings_are_read(tmp_path):
+    cfg = tmp_path / "ptx.toml"
+    cfg.write_text(
+        """
+[import]
+missing = ["", "NA", "n.k."]
+
+[hierarchy]
+site = "Riverside Surgery"
+
+[tables.feedback]
+name = "survey.xlsx"
+sheet = "Responses"
+id = "generate"
+response_key = ["Respondent"]
+
+[tables.feedback.values.rating]
+labels = "fft"
+map = { "7" = 6 }
+reverse = false
+
+[tables.feedback.values.age_band]
+missing = ["Prefer not to say"]
+"""
+    )
+    config = load_config(cfg, location="x.duckdb")
+    fb = config.mapping("feedback")
+    assert (fb.sheet, fb.generate_id, fb.response_key) == ("Responses", True, ("Respondent",))
+    assert fb.value_map("rating").labels == "fft" and fb.value_map("rating").scale == "fft5"
+    assert fb.value_map("rating").translations["very good"] == 1
+    assert fb.value_map("rating").translations["7"] == 6
+    assert config.missing_tokens("feedback", "rating") == ("", "NA", "n.k.")
+    assert config.missing_tokens("feedback", "age_band") == ("Prefer not to say",)
+    assert (config.hierarchy.site, config.hierarchy.division) == (
+        "Riverside Surgery",
+        "All divisions",
+    )
+    assert "Did not answer" in load_config(location="x.duckdb").missing_tokens(
+        "feedback", "comment"
+    )
 
 
 def test_missing_config_file(tmp_path):

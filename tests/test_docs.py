@@ -47,3 +47,9 @@ def test_the_readme_holds_the_catalog_as_ptx_measures_prints_it():
     from ptx.catalog import catalog_markdown
 
     assert catalog_markdown() in README
+
+
+def test_the_readme_holds_the_data_model_as_ptx_schema_prints_it():
+    from ptx.schema import schema_markdown
+
+    assert schema_markdown().rstrip("\n") in README

@@ -37,13 +37,13 @@ def test_malformed_rows_are_quarantined_not_dropped(tmp_path):
 
     rows = ptx.quarantined_rows(source)
     by_id = {json.loads(r.data).get("feedback_id"): r.reason for r in rows.itertuples()}
-    assert "'2025-13-45' is not a date" in by_id["bad1"]
+    assert "'2025-13-45' is not a real date" in by_id["bad1"]
     assert "'very good' is not a whole number" in by_id["bad2"]
     assert by_id["bad3"] == "received_date: required value is empty"
     assert by_id["bad4"] == "rating outside the fft5 scale (1-6)"
     assert by_id["bad5"] == "department_id is not in departments"
     # File row numbers point at the line to fix (data rows counted from 1).
-    assert set(rows.loc[rows["reason"].str.contains("not a date"), "row"]) == {"8"}
+    assert set(rows.loc[rows["reason"].str.contains("not a real date"), "row"]) == {"8"}
 
 
 def test_quarantined_rows_never_reach_the_kpis(tmp_path):
@@ -70,8 +70,9 @@ def test_missing_column_in_csv_is_a_clear_error(tmp_path):
 def test_missing_file_is_a_clear_error(tmp_path):
     folder = tmp_path / "csv"
     write_source(folder, fmt="csv")
-    (folder / "activity.csv").unlink()
-    with pytest.raises(SchemaError, match="no file for table 'activity'"):
+    (folder / "feedback.csv").unlink()
+    (folder / "complaints.csv").unlink()
+    with pytest.raises(SchemaError, match="no file for table 'feedback' or 'complaints'"):
         open_location(folder)
 
 

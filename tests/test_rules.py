@@ -73,6 +73,9 @@ MORE_VALID = [
     ("feedback_answers", {"answer": 10, "answer_scale": "rating0_10"}),
     ("complaints", {"acknowledged_date": None, "resolved_date": None, "outcome": None}),
     ("complaints", {"severity": None, "reopened": None, "channel": None}),
+    ("activity", {"eligible": 0}),
+    ("activity", {"eligible": 400}),
+    ("departments", {"site": None, "division": None}),  # one site and division for all
     ("complaints", {"acknowledged_date": date(2025, 1, 6), "resolved_date": date(2025, 1, 6)}),
     ("complaints", {"received_date": date(1990, 1, 1), "resolved_date": date(1990, 1, 2)}),
     ("complaints", {"resolved_date": date(2060, 12, 31)}),
@@ -107,8 +110,13 @@ BROKEN = [
     ("feedback", {"rating": 11, "rating_scale": "ltr11"}, "rating outside the ltr11 scale (0-10)"),
     (
         "feedback_answers",
-        {"answer_scale": "likert5"},
-        "answer_scale is not one of never_always4, yes_no2, rating0_10",
+        {"answer_scale": "stars5"},
+        "answer_scale is not one of never_always4, yes_no2, rating0_10, agree5",
+    ),
+    (
+        "feedback_answers",
+        {"answer": 6, "answer_scale": "agree5"},
+        "answer outside the agree5 scale (1-5)",
     ),
     ("feedback_answers", {"answer": 0}, "answer outside the never_always4 scale (1-4)"),
     ("feedback_answers", {"answer": 5}, "answer outside the never_always4 scale (1-4)"),
@@ -158,6 +166,7 @@ BROKEN = [
         "severity is not one of low, moderate, high, extreme",
     ),
     ("activity", {"episodes": -1}, "episodes is negative"),
+    ("activity", {"eligible": -1}, "eligible is negative"),
 ]
 
 

@@ -176,8 +176,9 @@ def test_conform_casts_to_the_model_types():
         }
     )
     out = conform(frame, TABLES["activity"])
-    assert list(out.columns) == ["department_id", "month", "episodes"]
-    assert out.dtypes.astype(str).tolist() == ["string", "object", "Int64"]
+    assert list(out.columns) == ["department_id", "month", "episodes", "eligible"]
+    assert out.dtypes.astype(str).tolist() == ["string", "object", "Int64", "Int64"]
+    assert out["eligible"].isna().all()  # an optional column the frame lacks: empty
     assert out["department_id"].tolist()[:2] == ["7", "A1"] and out["department_id"].isna()[2]
     assert out["month"].tolist() == [date(2025, 1, 1), date(2025, 2, 1), date(2025, 3, 1)]
     assert all(type(d) is date for d in out["month"])

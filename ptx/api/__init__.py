@@ -13,7 +13,14 @@ words, counts of 1-7 as "*", rounded for export) and ``figure()`` (plotly).
 ... # doctest: +SKIP
 """
 
-from ptx.api._common import as_of, default_window, format_value
+from ptx.api._common import (
+    as_of,
+    available_measures,
+    default_window,
+    format_value,
+    missing_data,
+    unavailable,
+)
 from ptx.api.complaints import (
     COMPARE_BY,
     Backlog,
@@ -46,6 +53,7 @@ __all__ = [
     "Tile",
     "Trend",
     "as_of",
+    "available_measures",
     "breakdown",
     "channels",
     "compare_departments",
@@ -58,7 +66,9 @@ __all__ = [
     "format_value",
     "headline",
     "hierarchy",
+    "missing_data",
     "oldest_open",
     "trend",
     "trend_measures",
+    "unavailable",
 ]

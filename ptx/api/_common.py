@@ -1,5 +1,5 @@
-"""What the facade's calls share: the dates a call covers, department names, readable tables
-and values in their units."""
+"""What the facade's calls share: the dates a call covers, department names, readable tables,
+values in their units, and what a source has no data for."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from ptx import kpis, query
+from ptx import counts, kpis, query
+from ptx.catalog import CATALOG, Measure, measure, measures_for
 from ptx.query import Filters
+from ptx.schema import TABLES
 from ptx.sources import Source
 
 default_window = kpis.default_window
@@ -35,6 +37,35 @@ def dates(
             default_start, default_end = kpis.default_window(end_of_data)
             start, end = start or default_start, end or default_end
     return filters.between(start, end), end_of_data
+
+
+def unavailable(source: Source, what: str | Measure) -> str | None:
+    """Why this source cannot show ``what``, as a sentence for the reader; None when it can.
+
+    ``what`` is a measure (key, label or :class:`~ptx.catalog.Measure`) or a model table
+    ("complaints", "activity"): a table the source lacks, or holds no rows of, and a measure
+    computed from one (or, for the FFT response rate, from eligible counts the source lacks).
+
+    >>> ptx.unavailable(survey_export, "complaints")                     # doctest: +SKIP
+    'No complaints data in this source.'
+    """
+    if isinstance(what, str) and what in TABLES:
+        return counts.NO_TABLE[what] if what in source.absent else None
+    return counts.missing(source, measure(what))
+
+
+def available_measures(source: Source, view: str) -> dict[str, Measure]:
+    """The catalog measures of a view (tile, trend, breakdown, funnel) this source has the data
+    for, in catalog order."""
+    return {k: m for k, m in measures_for(view).items() if counts.missing(source, m) is None}
+
+
+def missing_data(source: Source, view: str | None = None) -> tuple[str, ...]:
+    """What this source lacks for the measures of a view (every measure without one), each
+    sentence once, in catalog order: empty when it has everything."""
+    chosen = CATALOG if view is None else measures_for(view)
+    found = (counts.missing(source, m) for m in chosen.values())
+    return tuple(dict.fromkeys(why for why in found if why))
 
 
 def department_names(source: Source) -> dict[str, str]:

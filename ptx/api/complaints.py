@@ -1,4 +1,7 @@
-"""Complaint timing in working days, the backlog, outcomes and the oldest open."""
+"""Complaint timing in working days, the backlog, outcomes and the oldest open.
+
+On a source without complaints every result is empty and its ``unavailable`` says so ("No
+complaints data in this source.")."""
 
 from __future__ import annotations
 
@@ -8,7 +11,14 @@ from datetime import date
 import pandas as pd
 
 from ptx import charts, complaints, query, survival, timing
-from ptx.api._common import HIDDEN_NOTE, dates, department_names, format_value, readable
+from ptx.api._common import (
+    HIDDEN_NOTE,
+    dates,
+    department_names,
+    format_value,
+    readable,
+    unavailable,
+)
 from ptx.api.headline import Tile
 from ptx.disclosure import Disclosure, Roles, apply, as_table, count_text, hidden
 from ptx.errors import PtxError
@@ -57,6 +67,7 @@ class ComplaintTiming:
     method: str = (
         "Kaplan-Meier, open complaints censored at their age; Brookmeyer-Crowley 95% interval"
     )
+    unavailable: str | None = None  # why there are no complaints: the source has none
 
     @property
     def suppressed(self) -> int:
@@ -77,6 +88,8 @@ class ComplaintTiming:
         return count_text(value, self.rule)
 
     def why_medians_differ(self) -> str:
+        if self.unavailable:
+            return self.unavailable
         if self.rule.too_few(self.received):
             return "Too few complaints to show a median without identifying people."
         return complaints.why_medians_differ(self.overall, count=self.count)
@@ -141,6 +154,8 @@ class ComplaintTiming:
 
     @property
     def curves_note(self) -> str:
+        if self.unavailable:
+            return self.unavailable
         groups = len(self.curves) - 1
         if not self.curves:
             return "Too few complaints to draw a curve without identifying people."
@@ -224,6 +239,7 @@ def complaint_timing(
             settings.backstop_months,
         ),
         as_of=end_of_data,
+        unavailable=unavailable(source, "complaints"),
     )
 
 
@@ -236,6 +252,7 @@ class Backlog:
     as_of: date
     rule: Disclosure
     method: str = "received minus resolved, running over the whole history"
+    unavailable: str | None = None  # why there are no complaints: the source has none
 
     ROLES = Roles(counts=("received", "resolved", "open"))
 
@@ -285,6 +302,8 @@ class Backlog:
 
     def empty_note(self, name: str) -> str:
         """Why a chart ("backlog" or "ageing") has nothing to draw."""
+        if self.unavailable:
+            return self.unavailable
         frame = self.by_month if name == "backlog" else self.ageing
         if frame["open"].sum() == 0:
             return (
@@ -318,6 +337,7 @@ def complaint_backlog(
         ageing=complaints.ageing(open_stage),
         as_of=end_of_data,
         rule=rule,
+        unavailable=unavailable(source, "complaints"),
     )
 
 
@@ -330,6 +350,7 @@ class ComplaintMix:
     closed: int
     rule: Disclosure
     method: str = "share of the complaints received in the dates; open ones have no outcome"
+    unavailable: str | None = None  # why there are no complaints: the source has none
 
     ROLES = Roles(counts=("complaints",), rates=("pct",), n="complaints")
 
@@ -393,6 +414,7 @@ def complaint_mix(
         reopened=int(c["reopened"].sum()),
         closed=int(c["received"].sum() - c["open"].sum()),
         rule=rule,
+        unavailable=unavailable(source, "complaints"),
     )
 
 
@@ -403,9 +425,12 @@ class OldestOpen:
     rows: pd.DataFrame  # empty when the rule hides how many there are
     method: str = "open at the as-of date, oldest first, at most 50"
     suppressed: int = 0  # rows not listed: fewer than the rule lets a list show
+    unavailable: str | None = None  # why there are no complaints: the source has none
 
     @property
     def note(self) -> str:
+        if self.unavailable:
+            return self.unavailable
         if self.suppressed:
             return "Too few open complaints to list without identifying people."
         return "" if len(self.rows) else "None open."
@@ -444,4 +469,4 @@ def oldest_open(
     rows = rows.drop(columns="department_id")
     if rule.small_count(len(rows)):
         return OldestOpen(rows.iloc[0:0], suppressed=len(rows))
-    return OldestOpen(rows)
+    return OldestOpen(rows, unavailable=unavailable(source, "complaints"))

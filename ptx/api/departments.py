@@ -27,6 +27,7 @@ class Comparison:
     names: dict[str, str] = field(repr=False, default_factory=dict)
     rule: Disclosure = Disclosure()
     hidden: int = 0  # departments whose point the small-number rule hides
+    unavailable: str | None = None  # why there is nothing to compare: the source lacks the data
 
     @property
     def suppressed(self) -> int:
@@ -40,7 +41,7 @@ class Comparison:
     @property
     def method(self) -> str:
         if self.funnel is None:
-            return "no data"
+            return self.unavailable or "no data"
         ranked = (
             "Estimates shrunk towards the organisation's value (empirical-Bayes beta-binomial) "
             "with 95% posterior intervals."
@@ -108,13 +109,17 @@ def compare_departments(
     rule: Disclosure = Disclosure(),
     as_of: date | None = None,
 ) -> Comparison:
-    """Every department in the filters' site or division compared on one measure."""
+    """Every department in the filters' site or division compared on one measure. Where the
+    source has no data for the measure, no funnel, and ``unavailable`` says why."""
     m = measure(measure_key)
     if not m.applies("funnel"):
         raise PtxError(
             f"{m.label} is not compared across departments; "
             f"choose one of {', '.join(departments.comparisons())}."
         )
+    missing = counts.missing(source, m)
+    if missing:
+        return Comparison(m, None, pd.DataFrame(), department_names(source), rule, 0, missing)
     filters, end_of_data = dates(source, _scope(filters), whole_history=False, as_of=as_of)
     frames = counts.fetch(source, m.inputs, filters, end_of_data, ("department_id",))
     inputs, ltr_sd = departments.measure_inputs(frames, source.config.complaints, [m.key])
@@ -132,12 +137,13 @@ def compare_departments(
 
 def _events(m: Measure, n: pd.Series, value: pd.Series) -> pd.Series:
     """What the small-number rule judges a department's value on: its responses or complaints
-    due (n), or for a rate per episode its complaints (value x episodes), not its episodes."""
-    return (n * value).round() if m.kind == "rate" else n
+    due (n); for a rate per episode its complaints (value x episodes), not its episodes; for a
+    response rate its responses (value x eligible patients)."""
+    return (n * value).round() if m.judged_on_events else n
 
 
 def _comparison_roles(m: Measure, rates: tuple[str, ...]) -> Roles:
-    if m.kind == "rate":  # n counts episodes, not people: the complaints decide the rates
+    if m.judged_on_events:  # n counts episodes or eligible patients: the events decide
         return Roles(counts=("n", "events"), rates=rates, n="events")
     return Roles(counts=("n",), rates=rates, n="n")
 
@@ -149,6 +155,7 @@ class Heatmap:
     cells: pd.DataFrame  # departments.heatmap_frame: value and score hidden where too few
     rule: Disclosure
     method: str = "funnel verdict per measure (95% and 99.8% limits), blue better, orange worse"
+    notes: tuple[str, ...] = ()  # what the source lacks: the measures left out, in sentences
 
     ROLES = Roles(counts=("n",), rates=("value",), n="events")
 
@@ -183,17 +190,21 @@ def department_heatmap(
     rule: Disclosure = Disclosure(),
     as_of: date | None = None,
 ) -> Heatmap:
-    """Every department in scope on every comparison measure at once."""
+    """Every department in scope on every comparison measure the source has the data for at
+    once; ``notes`` says what it lacks for the others."""
     filters, end_of_data = dates(source, _scope(filters), whole_history=False, as_of=as_of)
-    inputs_needed = {i for m in departments.comparisons().values() for i in m.inputs}
+    missing = {k: counts.missing(source, m) for k, m in departments.comparisons().items()}
+    shown = {k: m for k, m in departments.comparisons().items() if not missing[k]}
+    inputs_needed = {i for m in shown.values() for i in m.inputs}
     frames = counts.fetch(source, inputs_needed, filters, end_of_data, ("department_id",))
-    inputs, ltr_sd = departments.measure_inputs(frames, source.config.complaints)
+    inputs, ltr_sd = departments.measure_inputs(frames, source.config.complaints, list(shown))
     results = departments.funnels(inputs, ltr_sd, adjust=adjust)
     cells = departments.heatmap_frame(results, department_names(source))
-    kinds = {key: m.kind for key, m in departments.comparisons().items()}
-    rate = cells["key"].map(kinds).eq("rate").to_numpy()
-    per_episode = cells["value"] / 1000
-    cells = cells.assign(events=np.where(rate, (cells["n"] * per_episode).round(), cells["n"]))
+    on_events = cells["key"].map(lambda k: shown[k].judged_on_events).astype(bool).to_numpy()
+    scale = cells["key"].map(lambda k: shown[k].scale).astype("float64")
+    events = np.where(on_events, (cells["n"] * cells["value"] / scale).round(), cells["n"])
+    cells = cells.assign(events=events)
     small = rule.too_few(cells["events"])
     cells = cells.assign(score=cells["score"].mask(small), value=cells["value"].mask(small))
-    return Heatmap(cells, rule)
+    notes = tuple(dict.fromkeys(why for why in missing.values() if why))
+    return Heatmap(cells, rule, notes=notes)

@@ -12,7 +12,7 @@ from ptx.api._common import dates, readable
 from ptx.catalog import Measure, measure, measures_for
 from ptx.disclosure import Disclosure, apply, as_table, hidden
 from ptx.errors import PtxError
-from ptx.measures import BREAKDOWNS, SpcResult, query_grain, series, spc_trend
+from ptx.measures import BREAKDOWNS, SERIES_COLUMNS, SpcResult, query_grain, series, spc_trend
 from ptx.measures import breakdown as breakdown_values
 from ptx.query import Filters
 from ptx.sources import Source
@@ -36,6 +36,7 @@ class Trend:
     spc: SpcResult
     rule: Disclosure
     target: float | None = None
+    unavailable: str | None = None  # why there are no numbers: the source lacks the data
 
     @property
     def chart(self) -> pd.DataFrame:
@@ -60,6 +61,8 @@ class Trend:
 
     @property
     def method(self) -> str:
+        if self.unavailable:
+            return self.unavailable
         chart = XMR_METHOD if self.spc.chart_type == "xmr" else P_METHOD
         return f"{self.measure.label}: {self.measure.definition}. {chart}. {self.measure.method}."
 
@@ -114,7 +117,8 @@ def trend(
     as_of: date | None = None,
 ) -> Trend:
     """A measure's SPC trend (XmR by default, or a p-chart for a proportion) by week, month or
-    quarter, over whole periods in the dates (default: the whole history)."""
+    quarter, over whole periods in the dates (default: the whole history). Where the source
+    has no data for the measure, no periods, and ``unavailable`` says why."""
     m = measure(measure_key)
     if not m.applies("trend"):
         raise PtxError(f"{m.label} has no trend; trends: {', '.join(measures_for('trend'))}.")
@@ -122,8 +126,12 @@ def trend(
     if period not in m.periods:
         raise PtxError(f"{m.label} is measured by {', '.join(m.periods)}, not by {period}.")
     grain = query_grain(period)
-    frames = counts.fetch(source, m.inputs, filters, end_of_data, (grain,))
-    values = series(m, frames, period, source.config.complaints)
+    missing = counts.missing(source, m)
+    if missing:
+        values = pd.DataFrame(columns=SERIES_COLUMNS)
+    else:
+        frames = counts.fetch(source, m.inputs, filters, end_of_data, (grain,))
+        values = series(m, frames, period, source.config.complaints)
     options = spc.SpcOptions(
         improvement=m.direction,
         shift_length=run_length,
@@ -141,12 +149,15 @@ def trend(
         chart_type=chart,
         rule=rule,
     )
-    return Trend(measure=m, period=period, spc=result, rule=rule, target=target)
+    return Trend(
+        measure=m, period=period, spc=result, rule=rule, target=target, unavailable=missing
+    )
 
 
 def trend_measures(source: Source, subject: str | None = None) -> dict[str, Measure]:
-    """The measures with a trend in this source: the catalog's, and two per survey question
-    the source holds answers to; about ``subject`` ("feedback" or "complaints") or both.
+    """The measures with a trend in this source: the catalog's it has the data for, and two per
+    survey question the source holds answers to; about ``subject`` ("feedback" or
+    "complaints") or both.
 
     The list does not depend on the filters, so it stays put while a user changes them (a
     question with no answers in a department shows no data there)."""
@@ -154,7 +165,11 @@ def trend_measures(source: Source, subject: str | None = None) -> dict[str, Meas
     if source.has("feedback_answers") and subject in (None, "feedback"):
         questions = query.answer_counts(source, Filters(), ())["question_id"].unique()
     found = measures_for("trend", questions)
-    return {k: m for k, m in found.items() if subject in (None, m.subject)}
+    return {
+        k: m
+        for k, m in found.items()
+        if subject in (None, m.subject) and (m.question or not counts.missing(source, m))
+    }
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Reading survey and complaints exports: files, dates and values."""
