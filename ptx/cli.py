@@ -79,10 +79,16 @@ def cmd_validate(args) -> int:
 def cmd_import(args) -> int:
     from ptx.api.imports import import_exports
 
+    # The target is --to or the config file's own [source] location, never PTX_SOURCE (the
+    # source being looked at is not overwritten by accident).
+    looked_at = os.environ.pop("PTX_SOURCE", None)
     try:
         config = load_config(args.config, location=args.to)
     except SourceError:  # no source named and no demo: the import writes ptx.duckdb
         config = load_config(args.config, location="ptx.duckdb")
+    finally:
+        if looked_at is not None:
+            os.environ["PTX_SOURCE"] = looked_at
     target = args.to or _import_target(config)
     report = import_exports(
         args.source, target, config=config, table=args.table, progress=_import_progress

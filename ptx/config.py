@@ -13,7 +13,7 @@ config file is ``PTX_CONFIG`` or ``./ptx.toml`` when present::
 
     [tables.feedback]
     name = "fft_responses"        # the table (or CSV/Parquet file stem) in the source
-    date_format = "%d/%m/%Y"      # CSV/Parquet only; default ISO 8601 (YYYY-MM-DD)
+    date_format = "%d/%m/%Y"      # exports only, to insist on one format; default: row by row
 
     [tables.feedback.columns]     # model column = source column
     received_date = "Date"
@@ -202,6 +202,8 @@ def _value_map(table: str, column: str, raw: Any, where: str) -> ValueMap:
     reverse = _expect(raw.get("reverse", False), bool, f"{at} reverse", "true or false")
     if reverse and column not in ("rating", "answer"):
         raise ConfigError(f"{at} reverse: only rating and answer have a scale to reverse.")
+    if labels is not None and column not in ("rating", "answer"):
+        raise ConfigError(f"{at} labels: answer words are for rating and answer; use map.")
     missing = raw.get("missing")
     return ValueMap(
         labels=labels,
@@ -245,6 +247,16 @@ def _table_mapping(table: str, raw: Any, where: str) -> TableMapping:
             f'{at} id = "generate" needs a table with one key column that is not also mapped '
             f"(here {', '.join(TABLES[table].key)})."
         )
+    values = {c: _value_map(table, c, v, where) for c, v in raw.get("values", {}).items()}
+    for value, scale in (("rating", "rating_scale"), ("answer", "answer_scale")):
+        labels = values[value].labels if value in values else None
+        fixed = raw.get("constants", {}).get(scale)
+        if labels and fixed is not None and LABEL_SETS[labels].scale != fixed:
+            raise ConfigError(
+                f"{at}: labels = {labels!r} reads {value} onto the {LABEL_SETS[labels].scale} "
+                f"scale, but the constant {scale} is {fixed!r}: remove the constant (the labels "
+                "set the scale) or choose the label set of that scale."
+            )
     response_key = _strings(raw.get("response_key", []), f"{at} response_key")
     if response_key and table != "feedback":
         raise ConfigError(f"{at} response_key: only feedback rows are grouped into responses.")
@@ -257,9 +269,7 @@ def _table_mapping(table: str, raw: Any, where: str) -> TableMapping:
         sheet=raw.get("sheet"),
         generate_id=generate == "generate",
         response_key=response_key,
-        values=MappingProxyType(
-            {c: _value_map(table, c, v, where) for c, v in raw.get("values", {}).items()}
-        ),
+        values=MappingProxyType(values),
         missing=None if missing is None else _strings(missing, f"{at} missing"),
     )
 

@@ -136,7 +136,21 @@ class TableReader:
                 continue
             if col.required or col.name in self.mapping.columns:
                 wanted.append((col.name, source))
-        wanted += [(key, key) for key in self.mapping.response_key if key not in raw.columns]
+        wanted += [
+            (f"response_key {key}", key)
+            for key in self.mapping.response_key
+            if key not in raw.columns
+        ]
+        hierarchy = self.config.hierarchy
+        if self.spec.name in ("feedback", "complaints"):
+            wanted += [
+                (f"[hierarchy] {level}_column", column)
+                for level, column in (
+                    ("site", hierarchy.site_column),
+                    ("division", hierarchy.division_column),
+                )
+                if column and column not in raw.columns
+            ]
         if wanted:
             names = ", ".join(f"'{s}'" for _, s in wanted)
             raise SchemaError(
@@ -152,9 +166,7 @@ class TableReader:
         by a label set, or the default site and division."""
         if column == self.spec.key[0] and (self.mapping.generate_id or self.mapping.response_key):
             return True
-        if column in self.scale_from_labels.values() or column in (
-            ANSWER_COLUMNS.get(v) for v in self.scale_from_labels
-        ):
+        if column in (ANSWER_COLUMNS[v] for v in self.scale_from_labels):
             return True
         return self.spec.name == "departments" and column in ("site", "division")
 
@@ -190,6 +202,7 @@ class TableReader:
         reason = pd.Series(pd.NA, index=raw.index, dtype="object")
         parsed = pd.DataFrame(index=raw.index)
         sources: dict[str, pd.Series] = {}
+        translated: dict[str, pd.Series] = {}
         context = self._context(raw)
         for col in self.spec.columns:
             text = self._text(raw, col.name)
@@ -200,7 +213,7 @@ class TableReader:
                 sources[col.name] = (
                     raw[self.mapping.source_column(col.name)].astype(str).str.strip()
                 )
-                text, _ = translate(text, self.mapping.value_map(col.name))
+                text, translated[col.name] = translate(text, self.mapping.value_map(col.name))
             blank = text == ""
             values, problem = self._typed(col, text, blank, context)
             if col.required:
@@ -213,23 +226,25 @@ class TableReader:
         for value, scale in ANSWER_COLUMNS.items():
             if value not in parsed:
                 continue
-            if self.mapping.value_map(value).reverse:
-                parsed[value] = reverse_codes(parsed[value], parsed[scale])
+            if self.mapping.value_map(value).reverse:  # codes as written; words are mapped
+                as_written = ~translated.get(value, pd.Series(False, index=raw.index))
+                parsed[value] = parsed[value].mask(
+                    as_written, reverse_codes(parsed[value], parsed[scale])
+                )
             if value in sources:
                 self._count_values(value, sources[value], parsed[value], parsed[scale], reason)
-        if "department_id" in parsed:
-            self.tally.department_ids.update(parsed["department_id"].dropna().unique())
-            self._count_hierarchy(raw, parsed["department_id"], reason.isna())
-        for key in self.mapping.response_key:
-            empty = raw[key].astype(str).str.strip() == ""
+        keys = {key: self._key_text(raw, key) for key in self.mapping.response_key}
+        for key, text in keys.items():
             reason = reason.mask(
-                empty & reason.isna(),
+                (text == "") & reason.isna(),
                 f"{key}: empty, so the rows of this row's response cannot be told apart",
             )
-        if self.mapping.response_key:
-            parsed["_response"] = (
-                raw[list(self.mapping.response_key)].astype(str).agg(" / ".join, axis=1)
-            )
+        if "department_id" in parsed:
+            loaded = reason.isna()
+            self.tally.department_ids.update(parsed.loc[loaded, "department_id"].dropna().unique())
+            self._count_hierarchy(raw, parsed["department_id"], loaded)
+        if keys:
+            parsed["_response"] = pd.DataFrame(keys).agg(" / ".join, axis=1)
             parsed["_row"] = raw.index + 1
             parsed["_raw"] = [json.dumps(r, default=str) for r in raw.to_dict("records")]
         failed = reason.notna()
@@ -238,12 +253,17 @@ class TableReader:
         )
         return parsed[~failed].reset_index(drop=True), quarantined
 
+    def _key_text(self, raw: pd.DataFrame, column: str) -> pd.Series:
+        """A response-key column's stripped text, missing-value tokens as ''."""
+        text = raw[column].astype(str).str.strip()
+        return text.mask(missing_mask(text, self.config.missing), "")
+
     def _count_hierarchy(self, raw: pd.DataFrame, departments: pd.Series, ok: pd.Series) -> None:
         for level in ("site", "division"):
             column = getattr(self.config.hierarchy, f"{level}_column")
             if column is None or column not in raw.columns:
                 continue
-            pairs = pd.DataFrame({"d": departments[ok], "v": raw.loc[ok, column].str.strip()})
+            pairs = pd.DataFrame({"d": departments[ok], "v": self._key_text(raw, column)[ok]})
             for (department, value), n in pairs.value_counts().items():
                 if value:
                     self.tally.hierarchy[(level, department, value)] += int(n)
@@ -282,10 +302,7 @@ class TableReader:
                 values, problems = self.dates[col.name].parse(text, context)
             return values, problems.where(problems.notna(), pd.NA)
         if col.type == "integer":
-            number = pd.to_numeric(text.where(~blank), errors="coerce")
-            whole = np.isfinite(number) & (number.round() == number) & (number.abs() <= BIGGEST)
-            bad = ~blank & ~whole.fillna(False)
-            values = number.where(~bad).astype("Float64").round().astype("Int64")
+            values, bad = whole_numbers(text, blank)
             if bad.any():
                 hint = self._label_hint(col.name, text[bad])
                 problem = problem.mask(
@@ -343,6 +360,25 @@ class TableReader:
         return out + self.tally.notes
 
 
+def whole_numbers(text: pd.Series, blank: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(Int64 values, bad mask): text that is a whole number a database column holds, written
+    as digits (``12``, ``-3``, ``+4``) or as a number with a zero fraction (``5.0``, ``1e3``)."""
+    digits = text.str.fullmatch(r"[+-]?\d{1,19}")
+    exact = pd.Series(pd.NA, index=text.index, dtype="Int64")
+    small = digits & (text.str.lstrip("+-").str.len() < 19)
+    exact[small] = text[small].astype("int64")
+    big = digits & ~small  # 19 digits may or may not fit: compare as Python ints
+    for i in text.index[big]:
+        value = int(text[i])
+        if -BIGGEST - 1 <= value <= BIGGEST:
+            exact[i] = value
+    other = ~blank & ~digits
+    number = pd.to_numeric(text.where(other), errors="coerce")
+    fits = np.isfinite(number) & (number == number.round()) & (number.abs() < 2**53)
+    exact = exact.mask(other & fits.fillna(False), number.round().astype("Float64").astype("Int64"))
+    return exact, ~blank & exact.isna()
+
+
 def quarantine_frame(table: str, rows, reasons, raw: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
@@ -385,7 +421,7 @@ def fold_responses(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     folded = good[columns].first()  # the first value given, skipping empty ones
     folded["comment"] = good["comment"].agg(lambda v: "\n\n".join(pd.unique(v.dropna())) or None)
     folded["feedback_id"] = folded.index.astype(str)
-    folded["_rows"] = good.size()
+    folded["_rows"] = good.size().astype("int64")
     return folded.reset_index(drop=True), quarantined
 
 
@@ -412,6 +448,13 @@ def table_files(folder: Path, config: Config, only: dict[str, Path] | None = Non
             path = find_table_file(folder, config.mapping(name))
             if path is not None:
                 files[name] = path
+    for name in config.tables:
+        if name not in files and (only is None or Path(config.mapping(name).name).suffix):
+            raise SchemaError(
+                f"{folder}: ptx.toml maps table '{name}' to '{config.mapping(name).name}', "
+                f"which is not there (looked for it with {', '.join(FILE_SUFFIXES)}). Fix the "
+                f"name under [tables.{name}], or remove the section."
+            )
     if not {"feedback", "complaints"} & set(files):
         expected = " or ".join(f"'{config.mapping(n).name}'" for n in ("feedback", "complaints"))
         raise SchemaError(
@@ -488,34 +531,29 @@ def import_files(
 def _import_table(reader: TableReader, writer: Writer, quarantine: list, progress) -> TableResult:
     name, path = reader.spec.name, reader.file
     result = TableResult(name, path)
-    try:
-        if reader.dates and reader.mapping.date_format is None:  # resolve by the whole column
-            chunks, _ = reader.chunks()
-            for chunk in chunks:
-                reader.observe(chunk)
-        chunks, log = reader.chunks()
-        responses = []
+    if reader.dates and reader.mapping.date_format is None:  # resolve by the whole column
+        chunks, _ = reader.chunks()
         for chunk in chunks:
-            parsed, bad = reader.parse(chunk)
-            quarantine.append(bad)
-            result.rows_loaded += len(parsed)
-            if reader.mapping.response_key:
-                responses.append(parsed)
-            else:
-                writer.append(name, parsed)
-                result.records += len(parsed)
-            if progress:
-                progress(name, log.rows_read)
-    except (UnicodeDecodeError, ValueError) as exc:
-        if isinstance(exc, SchemaError):
-            raise
-        raise SourceError(f"{path}: cannot be read as {path.suffix[1:]}: {exc}") from exc
+            reader.observe(chunk)
+    chunks, log = reader.chunks()
+    responses = []
+    for chunk in chunks:
+        parsed, bad = reader.parse(chunk)
+        quarantine.append(bad)
+        result.rows_loaded += len(parsed)
+        if reader.mapping.response_key:
+            responses.append(parsed)
+        else:
+            writer.append(name, parsed)
+            result.records += len(parsed)
+        if progress:
+            progress(name, log.rows_read)
     if log.rejected:
         rejected = pd.DataFrame(log.rejected, columns=["row_number", "reason", "raw"])
         quarantine.append(rejected.assign(table_name=name, row_number=rejected.row_number + 1))
     if reader.mapping.response_key:
-        frame = pd.concat(responses, ignore_index=True) if responses else pd.DataFrame()
-        folded, bad = fold_responses(frame) if len(frame) else (frame, frame)
+        frame = pd.concat(responses, ignore_index=True)
+        folded, bad = fold_responses(frame)
         quarantine.append(bad)
         result.rows_loaded -= len(bad)
         writer.append(name, folded)
@@ -529,8 +567,23 @@ def _import_table(reader: TableReader, writer: Writer, quarantine: list, progres
         )
     result.rows_read = log.rows_read
     result.log = log
-    result.notes = log.notes + reader.notes()
+    result.notes = _read_notes(log) + reader.notes()
     return result
+
+
+def _read_notes(log: ReadLog) -> list[str]:
+    notes = list(log.notes)
+    if log.encoding not in ("utf-8", "utf-8 with byte-order mark") and not any(
+        log.encoding.split(" ")[0] in n for n in notes
+    ):
+        notes.insert(0, f"read as {log.encoding}.")
+    if log.repaired:
+        before, after = log.repaired_example or ("", "")
+        notes.append(
+            f"{log.repaired:,} cell(s) held text encoded twice (mojibake) and were repaired, "
+            f"e.g. '{before}' -> '{after}'."
+        )
+    return notes
 
 
 def _derived_departments(ids: list, found: Counter, config: Config, writer: Writer) -> TableResult:
@@ -634,12 +687,25 @@ def import_folder(folder: Path, config: Config, *, progress: Progress | None = N
     if target.is_file():
         return target
     files = files_for(folder, config)
+    import_into(files, config, target, progress=progress)
+    return target
+
+
+def import_into(
+    files: dict[str, Path], config: Config, target: str | Path, *, progress: Progress | None = None
+) -> None:
+    """:func:`import_files` into a new file beside a file target, moved into place only when
+    the import succeeded: a failed import leaves the target as it was, and a reader of the old
+    file keeps reading it. (A URL target is written in place: its ptx tables are replaced.)"""
+    if "://" in str(target):
+        import_files(files, config, target, progress=progress)
+        return
+    target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.stem + ".partial.duckdb")
+    partial = target.with_name(f".{target.stem}.partial{target.suffix}")
     try:
         import_files(files, config, partial, progress=progress)
-    except BaseException:
+        partial.replace(target)
+    finally:
         partial.unlink(missing_ok=True)
-        raise
-    partial.rename(target)
-    return target
+        partial.with_name(partial.name + ".wal").unlink(missing_ok=True)

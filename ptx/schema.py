@@ -1,7 +1,8 @@
 """The ptx data model: the tables every source is mapped onto.
 
-Two are required (departments and feedback); complaints, activity and question-level answers
-are optional, so that an export of survey responses alone is a source. A measure whose table a
+Departments are required (an import makes them from the other files when there is none); the
+others are optional, and a source needs feedback, complaints or both, so that an export of survey
+responses alone, or of complaints alone, is a source. A measure whose table a
 source lacks is not shown there, and the dashboard says why (see :mod:`ptx.counts`).
 
 The README's "Data model" section is generated from these specifications (``ptx schema``), so

@@ -4,11 +4,12 @@ Supported: a DuckDB file (the embedded default), a SQLite file, any SQLAlchemy U
 is tested), and a folder of export files or one export file (CSV, Excel, Parquet; imported once
 into a DuckDB cache, see :mod:`ptx.ingest`).
 
-A source needs departments and feedback only. An optional table it lacks (complaints, activity,
-question-level answers) is presented as a stand-in with the model's columns and no rows, so that
-every query runs and counts nothing; :attr:`Source.absent` names such tables, and the facade
-says which measures they leave out. Departments without a site or a division column are all in
-one site and one division ("All sites", "All divisions", or the config's ``[hierarchy]``).
+A source needs departments and feedback, complaints or both. An optional table it lacks (feedback,
+complaints, activity, question-level answers) is presented as a stand-in with the model's
+columns and no rows, so that every query runs and counts nothing; :attr:`Source.absent` names
+such tables, and the facade says which measures they leave out. Departments without a site or a
+division column are all in one site and one division ("All sites", "All divisions", or the
+config's ``[hierarchy]``).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import sqlalchemy as sa
 
 from ptx.config import Config, TableMapping
 from ptx.errors import SchemaError, SourceError
-from ptx.ingest import FILE_SUFFIXES, Progress, import_folder
+from ptx.ingest import FILE_SUFFIXES, IMPORT_COUNTS_TABLE, Progress, import_folder
 from ptx.rules import REASON_COLUMN
 from ptx.schema import SQL_TYPES, TABLES
 from ptx.store import normalise_url
@@ -271,8 +272,10 @@ def open_source(config: Config, *, progress: Progress | None = None) -> Source:
         inspector = sa.inspect(engine)
         tables: dict[str, sa.Subquery] = {}
         schemas: dict[str | None, set[str]] = {}
+        # What an import wrote (a cache, or `ptx import`'s target) already holds the model's
+        # names: the mapping was applied on import.
+        imported = imported or IMPORT_COUNTS_TABLE in inspector.get_table_names()
         for name, spec in TABLES.items():
-            # An import cache already holds the model's names: the mapping was applied on import.
             mapping = TableMapping(name) if imported else config.mapping(name)
             schema, raw_name = _split_name(mapping.name)
             if schema not in schemas:

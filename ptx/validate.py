@@ -102,6 +102,7 @@ class ValidationReport:
     warnings: tuple[str, ...]
     values: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=VALUE_COLUMNS))
     notes: tuple[str, ...] = ()
+    alarms: tuple[str, ...] = ()  # the warnings that make the source not OK
 
     @property
     def quarantined(self) -> int:
@@ -109,7 +110,8 @@ class ValidationReport:
 
     @property
     def ok(self) -> bool:
-        return self.quarantined == 0
+        """No row quarantined, nothing alarming (a scale that looks reversed, nothing loaded)."""
+        return self.quarantined == 0 and not self.alarms
 
     def to_text(self) -> str:
         lines = [f"Source: {self.source}", ""]
@@ -125,6 +127,8 @@ class ValidationReport:
         for w in self.warnings:
             lines.append(f"warning: {w}")
         verdict = "OK" if self.ok else f"{self.quarantined} row(s) quarantined"
+        if self.alarms:
+            verdict = f"{verdict}; {len(self.alarms)} warning(s) to act on"
         lines += ["", f"Result: {verdict}"]
         return "\n".join(lines)
 
@@ -280,6 +284,11 @@ def validation_report(source: Source) -> ValidationReport:
                     "kept and shown under their own subject."
                 )
     comment_notes, comment_warnings = comment_checks(source, valid(source, "feedback"))
+    shown = {r["table"]: r["records"] for r in rows}
+    if not shown.get("feedback") and not shown.get("complaints"):
+        comment_warnings.append(
+            "nothing to show: no feedback or complaint was loaded (see the reasons above)."
+        )
     reasons = pd.concat([f for f in reason_frames if len(f)] or [reason_frames[0]])
     return ValidationReport(
         source=source.label,
@@ -288,6 +297,7 @@ def validation_report(source: Source) -> ValidationReport:
             drop=True
         ),
         warnings=tuple(warnings + comment_warnings),
+        alarms=tuple(comment_warnings),
         values=_value_table(source),
         notes=tuple(_import_notes(source) + comment_notes),
     )

@@ -168,3 +168,16 @@ missing = ["Prefer not to say"]
 def test_missing_config_file(tmp_path):
     with pytest.raises(ConfigError, match="does not exist"):
         load_config(tmp_path / "nope.toml")
+
+
+def test_a_label_set_must_agree_with_a_constant_scale(tmp_path):
+    cfg = tmp_path / "ptx.toml"
+    cfg.write_text(
+        '[tables.feedback.constants]\nrating_scale = "fft5"\n'
+        '[tables.feedback.values.rating]\nlabels = "nps"\n'
+    )
+    with pytest.raises(ConfigError, match="reads rating onto the ltr11 scale"):
+        load_config(cfg, location="x.duckdb")
+    cfg.write_text('[tables.feedback.values.comment]\nlabels = "fft"\n')
+    with pytest.raises(ConfigError, match="answer words are for rating and answer"):
+        load_config(cfg, location="x.duckdb")

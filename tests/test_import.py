@@ -259,18 +259,7 @@ def test_generated_ids_are_stable_and_repeated_rows_are_kept(tmp_path):
     assert report(first).ok  # no duplicate-id warning
 
 
-def test_rows_of_one_response_count_once_and_keep_every_comment(tmp_path):
-    header = ["Respondent", "Date", "Answer", "Question", "Comment"]
-    rows = [
-        ["r1", "2026-03-01", "1", "What was good?", "Kind nurses"],
-        ["r1", "2026-03-01", "1", "What could be better?", "Parking"],
-        ["r2", "2026-03-02", "4", "What was good?", "Nothing"],
-        ["r2", "2026-03-02", "", "What could be better?", "Shorter waits"],
-        ["r3", "2026-03-03", "2", "What was good?", "Did not answer"],
-        ["r4", "2026-03-04", "1", "What was good?", "x"],
-        ["r4", "2026-03-04", "5", "What could be better?", "y"],  # disagrees: quarantined
-    ]
-    toml = """
+COMMENTS_TOML = """
 [tables.feedback]
 name = "comments.csv"
 response_key = ["Respondent"]
@@ -283,6 +272,20 @@ department_id = "Ward 1"
 channel = "FFT"
 rating_scale = "fft5"
 """
+
+
+def test_rows_of_one_response_count_once_and_keep_every_comment(tmp_path):
+    header = ["Respondent", "Date", "Answer", "Question", "Comment"]
+    rows = [
+        ["r1", "2026-03-01", "1", "What was good?", "Kind nurses"],
+        ["r1", "2026-03-01", "1", "What could be better?", "Parking"],
+        ["r2", "2026-03-02", "4", "What was good?", "Nothing"],
+        ["r2", "2026-03-02", "", "What could be better?", "Shorter waits"],
+        ["r3", "2026-03-03", "2", "What was good?", "Did not answer"],
+        ["r4", "2026-03-04", "1", "What was good?", "x"],
+        ["r4", "2026-03-04", "5", "What could be better?", "y"],  # disagrees: quarantined
+    ]
+    toml = COMMENTS_TOML
     source = load(tmp_path, toml, {"comments.csv": csv_text(header, rows)})
     # Without grouping r1 would count twice: 3 of 4 positive. Grouped: r1, r2, r3 -> 2 of 3.
     assert overall(source) == (round(100 * 2 / 3, 2), 3)
@@ -526,3 +529,159 @@ def test_quarantined_import_rows_keep_their_raw_text(tmp_path):
     rows = ptx.quarantined_rows(source)
     assert len(rows) == 2
     assert {json.loads(d)["Answer"] for d in rows["data"]} == {"99999999999999999999999", "inf"}
+
+
+# -- 10. regressions found in review -----------------------------------------------------------
+
+
+def test_a_failed_import_leaves_the_target_as_it_was(tmp_path, capsys):
+    folder = EXAMPLES / "gp-fft-survey"
+    code, _, source = run_import(
+        tmp_path, capsys, folder / "survey.csv", "--config", folder / "ptx.toml"
+    )
+    before = volume(source)
+    source.dispose()
+    broken = tmp_path / "broken.csv"
+    broken.write_text("nothing,useful\n1,2\n")
+    assert main(["import", str(broken), "--to", str(tmp_path / "out.duckdb")]) == 2
+    assert "has no column" in capsys.readouterr().err
+    again = ptx.open_source(tmp_path / "out.duckdb")
+    assert volume(again) == before == 53
+    assert not list(tmp_path.glob(".*partial*"))
+
+
+def test_reverse_turns_codes_around_but_not_answer_words(tmp_path):
+    toml = SURVEY_TOML + '\n[tables.feedback.values.rating]\nlabels = "fft"\nreverse = true\n'
+    source = load(tmp_path, toml, {"survey.csv": survey(["Very good", "5", "1"])})
+    # "Very good" is 1 whatever the codes do; the codes 5 and 1 are turned around (5 = best).
+    row = fft(source).iloc[0]
+    assert (int(row["positive"]), int(row["negative"]), int(row["responses"])) == (2, 1, 3)
+
+
+def test_response_keys_are_read_like_every_other_value(tmp_path):
+    header = ["Respondent", "Date", "Answer", "Comment"]
+    rows = [
+        ["r1", "2026-03-01", "1", "a"],
+        ["r1 ", "2026-03-01", "", "b"],  # the same respondent, with a trailing space
+        ["NA", "2026-03-02", "1", "c"],  # no respondent: its rows cannot be told apart
+        ["-", "2026-03-03", "5", "d"],
+        ["N/A", "2026-03-04", "4", "e"],
+    ]
+    toml = COMMENTS_TOML
+    source = load(tmp_path, toml, {"comments.csv": csv_text(header, rows)})
+    assert volume(source) == 1
+    fb = report(source).tables.set_index("table").loc["feedback"]
+    assert (fb.rows_read, fb.rows_loaded, fb.rows_quarantined, fb.records) == (5, 2, 3, 1)
+
+
+def test_a_response_key_with_every_value_missing_is_reported_not_a_crash(tmp_path, capsys):
+    export = tmp_path / "x.csv"
+    export.write_text("Respondent,Date,Answer\n,2026-03-01,1\nNA,2026-03-02,2\n")
+    config = tmp_path / "ptx.toml"
+    config.write_text(
+        '[tables.feedback]\nresponse_key = ["Respondent"]\n[tables.feedback.columns]\n'
+        'received_date = "Date"\nrating = "Answer"\n[tables.feedback.constants]\n'
+        'department_id = "W"\nchannel = "FFT"\nrating_scale = "fft5"\n'
+    )
+    code = main(
+        ["import", str(export), "--config", str(config), "--to", str(tmp_path / "o.duckdb")]
+    )
+    out = capsys.readouterr().out
+    assert code == 1 and "2 row(s) quarantined" in out and "nothing to show" in out
+
+
+def test_a_mapped_file_that_is_not_there_is_an_error(tmp_path):
+    toml = SURVEY_TOML + 'rating_scale = "fft5"\n[tables.complaints]\nname = "complaint.csv"\n'
+    with pytest.raises(ptx.SchemaError, match="maps table 'complaints' to 'complaint.csv'"):
+        load(tmp_path, toml, {"survey.csv": survey(["1"])})
+
+
+def test_an_import_opens_by_model_names_even_beside_its_ptx_toml(tmp_path, capsys, monkeypatch):
+    folder = EXAMPLES / "gp-fft-survey"
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "ptx.toml").write_text((folder / "ptx.toml").read_text())
+    run_import(tmp_path, capsys, folder / "survey.csv", "--config", "ptx.toml")
+    assert main(["kpis", str(tmp_path / "out.duckdb")]) == 0
+    assert "Feedback responses" in capsys.readouterr().out
+
+
+def test_import_never_writes_into_ptx_source(tmp_path, capsys, monkeypatch):
+    folder = EXAMPLES / "gp-fft-survey"
+    monkeypatch.chdir(tmp_path)
+    looked_at = tmp_path / "looked-at.duckdb"
+    looked_at.write_bytes(b"")
+    monkeypatch.setenv("PTX_SOURCE", str(looked_at))
+    main(["import", str(folder / "survey.csv"), "--config", str(folder / "ptx.toml")])
+    assert looked_at.read_bytes() == b"" and (tmp_path / "ptx.duckdb").is_file()
+    assert capsys.readouterr().out.endswith("PTX_SOURCE=ptx.duckdb make run\n")
+
+
+def test_repaired_text_and_encodings_are_reported(tmp_path):
+    body = b"Date,Answer,Why\r\n2026-03-01,1," + "don\u2019t".encode().decode("cp1252").encode()
+    body += b"\r\n2026-03-02,1," + "Caf\u00e9".encode("cp1252") + b"\r\n"
+    source = load(tmp_path, SURVEY_TOML + 'rating_scale = "fft5"\n', {"survey.csv": body})
+    notes = " ".join(report(source).notes)
+    assert "mojibake" in notes and "Windows-1252" in notes
+
+
+def test_whole_numbers_are_read_exactly_or_quarantined(tmp_path):
+    from ptx.ingest import whole_numbers
+
+    text = pd.Series(
+        [
+            "9223372036854775807",
+            "9223372036854775808",
+            "9223372036854775000",
+            "5.0",
+            "1e3",
+            "1,234",
+            "2.5",
+            "inf",
+            "",
+        ]
+    )
+    values, bad = whole_numbers(text, text == "")
+    assert values[0] == 2**63 - 1 and values[2] == 9223372036854775000
+    assert (values[3], values[4]) == (5, 1000)
+    assert list(bad) == [False, True, False, False, False, True, True, True, False]
+
+
+def test_hierarchy_column_must_exist_and_departments_come_from_loaded_rows(tmp_path):
+    toml = (
+        SURVEY_TOML.replace('department_id = "Clinic"\n', "").replace(
+            'received_date = "Date"', 'received_date = "Date"\ndepartment_id = "Ward"'
+        )
+        + 'rating_scale = "fft5"\n'
+    )
+    header = ["Date", "Answer", "Why", "Ward", "Trust"]
+    rows = [["2026-03-01", "1", "", "W1", "T1"], ["not a date", "1", "", "Ghost Ward", "T1"]]
+    files = {"survey.csv": csv_text(header, rows)}
+    source = load(tmp_path / "a", toml + '[hierarchy]\nsite_column = "Trust"\n', files)
+    deps = query.departments(source)
+    assert list(deps["department_id"]) == ["W1"] and list(deps["site"]) == ["T1"]
+    with pytest.raises(ptx.SchemaError, match="site_column"):
+        load(tmp_path / "b", toml + '[hierarchy]\nsite_column = "Trst"\n', files)
+
+
+def test_uploads_are_read_alone_and_named_safely(tmp_path):
+    survey_bytes = survey(["1"]).encode()
+    secret = tmp_path / "secret.csv"  # a file on the server, beside no upload
+    secret.write_text("complaint_id\n1\n")
+    mapping = SURVEY_TOML + f'rating_scale = "fft5"\n[tables.complaints]\nname = "{secret}"\n'
+    with pytest.raises(ptx.ConfigError, match="names a file for complaints that was not uploaded"):
+        ptx.import_exports({"survey.csv": survey_bytes}, tmp_path / "x.duckdb", mapping=mapping)
+    with pytest.raises(ptx.ConfigError, match="its own name"):
+        ptx.import_exports({"..": survey_bytes}, tmp_path / "x.duckdb", mapping="")
+    with pytest.raises(ptx.ConfigError, match="its own name"):
+        ptx.import_exports(
+            {"a/s.csv": survey_bytes, "b/s.csv": survey_bytes}, tmp_path / "x.duckdb", mapping=""
+        )
+    assert ptx.import_target("../../etc/x").as_posix() == "data/imports/etc-x.duckdb"
+    # One upload, mapped by the text given with it (the page's case).
+    folder = EXAMPLES / "gp-fft-survey"
+    report = ptx.import_exports(
+        {"survey.csv": (folder / "survey.csv").read_bytes()},
+        tmp_path / "gp.duckdb",
+        mapping=(folder / "ptx.toml").read_text(),
+    )
+    assert report.ok and report.tables.set_index("table").at["feedback", "records"] == 53

@@ -11,7 +11,7 @@ from types import MappingProxyType
 
 from ptx.config import Config, load_config
 from ptx.errors import ConfigError
-from ptx.ingest import Progress, files_for, import_files
+from ptx.ingest import Progress, files_for, import_into
 from ptx.sources import open_source
 from ptx.validate import ValidationReport, validation_report
 
@@ -56,34 +56,44 @@ def import_exports(
     The validation report of the written source, with what the import read (rows read, loaded
     and quarantined, each reason with an example, each answer value as read).
     """
-    Path(target).parent.mkdir(parents=True, exist_ok=True) if "://" not in str(target) else None
+    uploaded = isinstance(files, Mapping)
     with tempfile.TemporaryDirectory(prefix="ptx-import-") as scratch:
-        if mapping is not None:
+        if mapping is not None or (uploaded and config is None):
+            # Uploads are mapped by the text given with them, never by this machine's ptx.toml.
             path = Path(scratch) / "ptx.toml"
-            path.write_text(mapping, encoding="utf-8")
+            path.write_text(mapping or "", encoding="utf-8")
             config = path
         if not isinstance(config, Config):
             config = load_config(config, location=str(target))
-        if isinstance(files, Mapping):
-            if not files:
-                raise ConfigError("No files to import.")
-            folder = Path(scratch) / "files"
-            folder.mkdir()
-            for name, content in files.items():
-                (folder / Path(name).name).write_bytes(content)
-            location = folder if len(files) > 1 else folder / Path(next(iter(files))).name
-        else:
-            location = Path(files)
+        location = _uploaded(files, Path(scratch) / "files") if uploaded else Path(files)
         found = files_for(location, config, table)
-        if isinstance(files, Mapping):
-            outside = [str(p) for p in found.values() if p.resolve().parent != folder.resolve()]
+        if uploaded:
+            folder = (location if location.is_dir() else location.parent).resolve()
+            outside = [n for n, p in found.items() if p.resolve().parent != folder]
             if outside:  # uploads are read, nothing else on this machine
                 raise ConfigError(
-                    f"The mapping names file(s) that were not uploaded: {', '.join(outside)}."
+                    f"The mapping names a file for {', '.join(outside)} that was not uploaded: "
+                    "upload it too, or name an uploaded file."
                 )
-        import_files(found, config, target, progress=progress)
+        import_into(found, config, target, progress=progress)
     source = open_source(replace(config, location=str(target), tables=MappingProxyType({})))
     try:
         return validation_report(source)
     finally:
         source.dispose()
+
+
+def _uploaded(files: Mapping[str, bytes], folder: Path) -> Path:
+    """Write uploads into ``folder``; return the folder, or the file when there is one."""
+    if not files:
+        raise ConfigError("No files to import.")
+    names = [Path(name).name for name in files]
+    bad = [n for n in names if n in ("", ".", "..") or not Path(n).suffix]
+    if bad or len(set(names)) < len(names):
+        raise ConfigError(
+            "Each uploaded file needs its own name with a suffix such as .csv or .xlsx."
+        )
+    folder.mkdir()
+    for name, content in zip(names, files.values(), strict=True):
+        (folder / name).write_bytes(content)
+    return folder if len(names) > 1 else folder / names[0]
