@@ -181,9 +181,15 @@ class ValueMap:
 
 
 def missing_mask(text: pd.Series, tokens: tuple[str, ...]) -> pd.Series:
-    """True where a (stripped) value is one of the missing-value tokens, matched normalised."""
+    """True where a (stripped) value is one of the missing-value tokens, matched normalised.
+
+    Only short values can be a token, and each distinct one is normalised once: a column of
+    free-text comments costs a length test, not a normalisation per cell."""
     wanted = {normalise(t) for t in tokens} | {""}
-    return _normalised_series(text).isin(wanted)
+    longest = max(map(len, wanted)) * 2 + 2  # room for doubled spaces inside a token
+    short = text[text.str.len() <= longest]
+    hits = [v for v in short.unique() if normalise(v) in wanted]
+    return text.isin(hits)
 
 
 def translate(text: pd.Series, value_map: ValueMap) -> tuple[pd.Series, pd.Series]:
