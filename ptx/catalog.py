@@ -188,8 +188,8 @@ _FIXED = (
         "proportion",
         ("eligible", "eligible_responses"),
         frozenset({"tile", "trend", "funnel"}),
-        "FFT responses / patients eligible to respond, over the department-months that have an "
-        "eligible count",
+        "FFT responses / patients eligible to respond, over the whole months of the dates "
+        "chosen and the department-months that have an eligible count",
         f"{NHS_FFT}: response rate = FFT responses / patients eligible to respond, the figure "
         "NHS England publishes beside % positive in its FFT data for inpatients and A&E; "
         f"{WILSON}",

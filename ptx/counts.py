@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from dataclasses import replace
+from datetime import date, timedelta
 from functools import partial
 
 import pandas as pd
@@ -120,11 +121,15 @@ def fetch(
             )
     if "complaints" in inputs and "resolved" not in statements:
         statements["complaints"] = partial(query.complaint_counts, source, filters, as_of, by)
-    if "eligible_responses" in inputs:
+    if inputs & {"eligible", "eligible_responses"}:
+        # The response rate counts whole months on both sides: eligible patients are counted
+        # per month, so the responses must be too.
+        months = whole_months(filters)
         statements["eligible_responses"] = partial(
-            query.eligible_feedback_counts, source, filters, by
+            query.eligible_feedback_counts, source, months, by
         )
-    if inputs & {"activity", "eligible"}:
+        statements["eligible"] = partial(_activity, source, months, by)
+    if "activity" in inputs:
         statements["activity"] = partial(_activity, source, filters, by)
     if "open" in inputs:
         history = filters.between(None, as_of)
@@ -138,8 +143,32 @@ def fetch(
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ptx-fetch") as pool:
             futures = {name: pool.submit(run) for name, run in statements.items()}
             frames = {name: future.result() for name, future in futures.items()}
-    if "eligible" in inputs:
-        frames["eligible"] = frames["activity"]
-        if "activity" not in inputs:
-            del frames["activity"]
     return frames
+
+
+def whole_months(filters: Filters) -> Filters:
+    """The filters with their dates narrowed to the whole calendar months inside them.
+
+    A rate whose denominator is counted per month (patients eligible for the FFT) is only
+    right over whole months: a window from 16 March to 15 March would count 12 months of
+    responses against 13 months of eligible patients. The current window keeps its whole
+    months; the previous one (with ``current_from``) is as many days before, from the first of
+    the month it starts in. A window without a whole month is kept as it is.
+    """
+    if filters.start is None or filters.end is None:
+        return filters
+    current = filters.current_from or filters.start
+    first = current if current.day == 1 else _next_month(current)
+    last = _next_month(filters.end) - timedelta(days=1)
+    if last != filters.end:
+        last = filters.end.replace(day=1) - timedelta(days=1)
+    if first > last:
+        return filters
+    if filters.current_from is None:
+        return replace(filters, start=first, end=last)
+    before, _ = previous_window(first, last)
+    return replace(filters, start=before.replace(day=1), end=last, current_from=first)
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)

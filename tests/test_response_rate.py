@@ -162,3 +162,36 @@ def test_the_demo_response_rate_equals_a_pandas_recount(demo_duckdb):
     by_month = answered.groupby("month").size() / counted.groupby("month")["eligible"].sum()
     assert len(by_month) == 12
     assert monthly.to_frame()["value"].to_numpy() == pytest.approx(100 * by_month.to_numpy())
+
+
+def test_a_window_that_cuts_months_counts_whole_months_on_both_sides(tmp_path):
+    """Regression: 2 responses and 4 eligible patients a day is 50 % in every window; a window
+    from 16 March to 15 March used to give 46.1 % (12 months of responses over 13 months of
+    eligible patients) and a made-up change of +5.0 points against the year before."""
+    days = pd.date_range("2024-01-01", "2026-03-15", freq="D")
+    feedback = pd.DataFrame(
+        {
+            "feedback_id": [f"f{i}" for i in range(2 * len(days))],
+            "received_date": list(days.date) * 2,
+            "department_id": "A1",
+            "channel": "FFT card",
+            "rating": 1,
+            "rating_scale": "fft5",
+        }
+    )
+    months = pd.date_range("2024-01-01", "2026-03-01", freq="MS")
+    activity = pd.DataFrame(
+        {
+            "department_id": "A1",
+            "month": months.date,
+            "episodes": 1000,
+            "eligible": 4 * months.days_in_month,
+        }
+    )
+    source = ptx.open_source(
+        write_source(tmp_path / "s.duckdb", feedback=feedback, activity=activity)
+    )
+    window = ptx.Filters(start=date(2025, 3, 16), end=date(2026, 3, 15))
+    kpis = ptx.headline(source, window).to_frame().set_index("kpi")
+    assert round(kpis.at["fft_response_rate", "value"], 6) == 50.0
+    assert round(kpis.at["fft_response_rate", "previous"], 6) == 50.0
