@@ -102,15 +102,10 @@ def cmd_import(args) -> int:
 def _import_target(config) -> str:
     """Where `ptx import` writes without --to: the config's [source] location when it is a
     database, else ptx.duckdb in the current folder."""
+    from ptx.store import is_database
+
     location = config.location if config.named else ""
-    is_database = "://" in location or Path(location).suffix.lower() in (
-        ".duckdb",
-        ".ddb",
-        ".sqlite",
-        ".sqlite3",
-        ".db",
-    )
-    return location if is_database else "ptx.duckdb"
+    return location if location and is_database(location) else "ptx.duckdb"
 
 
 def _date(text: str) -> date:

@@ -30,6 +30,7 @@ import pandas as pd
 from ptx.config import Config, TableMapping
 from ptx.errors import SchemaError, SourceError
 from ptx.importing.dates import DateColumn
+from ptx.importing.readers import SUFFIXES as FILE_SUFFIXES
 from ptx.importing.readers import ReadLog, read_file
 from ptx.importing.values import missing_mask, reverse_codes, suggest_labels, translate
 from ptx.schema import TABLES, Table
@@ -48,7 +49,6 @@ REPORT_COLUMNS = {
     NOTES_TABLE: ("table_name", "note"),
     RESPONSES_TABLE: ("feedback_id", "rows"),
 }
-FILE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".parquet")
 CHUNK_ROWS = 250_000
 TRUE_WORDS = {"true", "t", "yes", "y", "1"}
 FALSE_WORDS = {"false", "f", "no", "n", "0"}
@@ -280,12 +280,10 @@ class TableReader:
         """A stable id per row: a hash of its cells, plus the number of the repeat for rows that
         are identical, so that importing the same file again gives the same ids."""
         hashes = pd.util.hash_pandas_object(raw.astype(str), index=False).map("{:016x}".format)
-        out = []
-        for h in hashes:
-            self.tally.seen_ids[h] += 1
-            n = self.tally.seen_ids[h]
-            out.append(h if n == 1 else f"{h}-{n}")
-        return pd.Series(out, index=raw.index, dtype=object)
+        before = hashes.map(lambda h: self.tally.seen_ids.get(h, 0))  # in earlier chunks
+        n = before + hashes.groupby(hashes).cumcount() + 1
+        self.tally.seen_ids.update(hashes.value_counts().to_dict())
+        return hashes.where(n == 1, hashes + "-" + n.astype(str)).astype(object)
 
     def _typed(self, col, text: pd.Series, blank: pd.Series, context) -> tuple:
         """(values, problem per row or NA) for one column's text."""
@@ -573,10 +571,6 @@ def _import_table(reader: TableReader, writer: Writer, quarantine: list, progres
 
 def _read_notes(log: ReadLog) -> list[str]:
     notes = list(log.notes)
-    if log.encoding not in ("utf-8", "utf-8 with byte-order mark") and not any(
-        log.encoding.split(" ")[0] in n for n in notes
-    ):
-        notes.insert(0, f"read as {log.encoding}.")
     if log.repaired:
         before, after = log.repaired_example or ("", "")
         notes.append(

@@ -28,7 +28,7 @@ from ptx.errors import SchemaError, SourceError
 from ptx.ingest import FILE_SUFFIXES, IMPORT_COUNTS_TABLE, Progress, import_folder
 from ptx.rules import REASON_COLUMN
 from ptx.schema import SQL_TYPES, TABLES
-from ptx.store import normalise_url
+from ptx.store import DUCKDB_SUFFIXES, SQLITE_SUFFIXES, normalise_url
 from ptx.summaries import usable_summaries
 from ptx.workdays import calendar_rows, install_calendar
 
@@ -217,10 +217,10 @@ def _engine_for(location: str, config: Config, progress: Progress | None):
         kind = "parquet" if kinds == {".parquet"} else "xlsx" if kinds == {".xlsx"} else "csv"
         engine = sa.create_engine(f"duckdb:///{cache}", connect_args={"read_only": True})
         return engine, kind, str(path), True
-    if suffix in (".duckdb", ".ddb"):
+    if suffix in DUCKDB_SUFFIXES:
         engine = sa.create_engine(f"duckdb:///{path}", connect_args={"read_only": True})
         return engine, "duckdb", str(path), False
-    if suffix in (".sqlite", ".sqlite3", ".db"):
+    if suffix in SQLITE_SUFFIXES:
         return sa.create_engine(f"sqlite:///{path}"), "sqlite", str(path), False
     raise SourceError(
         f"Cannot tell what kind of source {path} is: use .duckdb, .sqlite, a folder of export "

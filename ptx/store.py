@@ -215,6 +215,16 @@ def database_url(target: str | Path) -> str:
     return f"{kind}:///{target}"
 
 
+DUCKDB_SUFFIXES = (".duckdb", ".ddb")
+SQLITE_SUFFIXES = (".sqlite", ".sqlite3", ".db")
+
+
+def is_database(target: str | Path) -> bool:
+    """Whether a target names a database: a SQLAlchemy URL or a DuckDB or SQLite file."""
+    target = str(target)
+    return "://" in target or Path(target).suffix.lower() in DUCKDB_SUFFIXES + SQLITE_SUFFIXES
+
+
 def _duckdb_file(target: str) -> Path:
     """The file a DuckDB target (a path or a duckdb:/// URL) names."""
     if "://" not in target:
@@ -232,9 +242,9 @@ def _target_kind(target: str, fmt: str | None) -> str:
     if "://" in target:
         return sa.engine.make_url(normalise_url(target)).get_backend_name()
     suffix = Path(target).suffix.lower()
-    if suffix in (".duckdb", ".ddb"):
+    if suffix in DUCKDB_SUFFIXES:
         return "duckdb"
-    if suffix in (".sqlite", ".sqlite3", ".db"):
+    if suffix in SQLITE_SUFFIXES:
         return "sqlite"
     if suffix:
         raise SourceError(

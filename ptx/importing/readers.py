@@ -45,7 +45,7 @@ import pyarrow.parquet as pq
 
 from ptx.errors import ConfigError, SourceError
 
-CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 SUFFIXES = (*CSV_SUFFIXES, ".xlsx", ".parquet")
 DELIMITERS = (",", ";", "\t", "|")  # sniffing order: the first wins a tie
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
@@ -361,6 +361,8 @@ class _CsvText:
 
     def encoding_note(self) -> str | None:
         count = self.windows_1252_lines
+        if self.encoding in ("utf-16", "utf-32"):
+            return f"read as {self.encoding.upper()} (its byte-order mark says so)"
         if not count:
             return None
         lines = f"{count} line{'s were' if count > 1 else ' was'} not valid UTF-8"

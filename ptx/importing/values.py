@@ -36,12 +36,8 @@ def normalise(text: str) -> str:
 
 
 def _normalised_series(text: pd.Series) -> pd.Series:
-    return (
-        text.str.replace(r"[\u2019\u2018`]", "'", regex=True)
-        .str.replace(r"\s+", " ", regex=True)
-        .str.strip()
-        .str.casefold()
-    )
+    """:func:`normalise` of each value, worked out once per distinct value."""
+    return text.map({value: normalise(value) for value in text.unique()})
 
 
 @dataclass(frozen=True)
@@ -188,8 +184,8 @@ def missing_mask(text: pd.Series, tokens: tuple[str, ...]) -> pd.Series:
     wanted = {normalise(t) for t in tokens} | {""}
     longest = max(map(len, wanted)) * 2 + 2  # room for doubled spaces inside a token
     short = text[text.str.len() <= longest]
-    hits = [v for v in short.unique() if normalise(v) in wanted]
-    return text.isin(hits)
+    candidates = pd.Series(short.unique(), dtype=object)
+    return text.isin(candidates[_normalised_series(candidates).isin(wanted)])
 
 
 def translate(text: pd.Series, value_map: ValueMap) -> tuple[pd.Series, pd.Series]:
