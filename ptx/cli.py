@@ -13,10 +13,13 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from ptx import query
 from ptx.config import DEMO_SOURCE, load_config
 from ptx.errors import PtxError, SourceError
 from ptx.sources import open_source
+from ptx.store import shown
 
 
 def _progress_bar(label: str):
@@ -63,7 +66,7 @@ def cmd_demo(args) -> int:
         status=None if args.quiet else _status,
     )
     summary = ", ".join(f"{n:,} {t}" for t, n in written.items())
-    print(f"Wrote demo source {args.target}: {summary}.")
+    print(f"Wrote demo source {shown(args.target)}: {summary}.")
     return 0
 
 
@@ -95,7 +98,8 @@ def cmd_import(args) -> int:
     )
     sys.stderr.write("\r\033[K")
     print(report.to_text())
-    print(f"\nWrote {report.source}. Open it with: PTX_SOURCE={report.source} make run")
+    where = shown(report.source)
+    print(f"\nWrote {where}. Open it with: PTX_SOURCE={where} make run")
     return 0 if report.ok else 1
 
 
@@ -196,6 +200,21 @@ def cmd_schema(args) -> int:
     from ptx.schema import schema_markdown
 
     print(schema_markdown())
+    return 0
+
+
+def cmd_cache(args) -> int:
+    from ptx import cache
+
+    if args.action == "clear":
+        removed = cache.clear()
+        print(f"Deleted {len(removed)} cached source(s) from {cache.cache_dir()}.")
+    else:
+        folder = cache.cache_dir()
+        files = sorted(folder.glob(f"*{cache.SUFFIX}")) if folder.is_dir() else []
+        for path in files:
+            print(f"{path.stat().st_size / 1e6:10.1f} MB  {path.name}")
+        print(f"{len(files)} cached source(s) in {folder}.")
     return 0
 
 
@@ -311,6 +330,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench.set_defaults(func=cmd_bench)
 
+    caches = sub.add_parser(
+        "cache",
+        help="list or delete the private copies ptx makes of export-file sources",
+        description="ptx reads a folder of export files (or one export file) into a DuckDB copy "
+        "in its cache folder (PTX_CACHE_DIR, else ~/.cache/ptx), readable by its owner only. "
+        "The copy holds everything the files do, free text included: `ptx cache clear` deletes "
+        "every copy (the next open makes a new one).",
+    )
+    caches.add_argument("action", choices=("list", "clear"))
+    caches.set_defaults(func=cmd_cache)
+
     schema = sub.add_parser("schema", help="print the data model as Markdown")
     schema.set_defaults(func=cmd_schema)
     measures = sub.add_parser("measures", help="print the measure catalog as Markdown")
@@ -324,6 +354,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except PtxError as exc:
         print(f"ptx: error: {exc}", file=sys.stderr)
+        return 2
+    except sa.exc.DBAPIError as exc:  # a database fault: what the server said, no statement
+        print(f"ptx: error: the database failed: {str(exc.orig).strip()}", file=sys.stderr)
         return 2
 
 

@@ -10,6 +10,8 @@ config file is ``PTX_CONFIG`` or ``./ptx.toml`` when present::
     [source]
     location = "postgresql://ptx@db.example.org/patient_experience"
     as_of = "2026-09-30"          # optional; default: the latest date in the data
+    future_days = 0               # rows dated later than today + this are quarantined
+    statement_timeout_seconds = 60  # PostgreSQL cancels a statement running longer
 
     [tables.feedback]
     name = "fft_responses"        # the table (or CSV/Parquet file stem) in the source
@@ -55,8 +57,9 @@ from typing import Any
 
 from ptx.errors import ConfigError, PtxError, SourceError
 from ptx.importing.values import DEFAULT_MISSING, LABEL_SETS, ValueMap
+from ptx.rules import latest_plausible
 from ptx.schema import TABLES
-from ptx.workdays import WorkingCalendar
+from ptx.workdays import CALENDAR_END, CALENDAR_START, WorkingCalendar
 
 # The source used when none is given, relative to the current folder (not to the installed
 # package, which may sit in any site-packages): `ptx demo` writes it there by default.
@@ -125,6 +128,13 @@ class Config:
     missing: tuple[str, ...] = DEFAULT_MISSING  # read as missing on import
     hierarchy: Hierarchy = field(default_factory=Hierarchy)
     named: bool = True  # the location was given (argument, PTX_SOURCE, config), not the demo
+    future_days: int = 0  # rows dated more than this many days after today are quarantined
+    statement_timeout_seconds: float = 60.0  # PostgreSQL cancels a statement running longer
+
+    @property
+    def latest_date(self) -> date:
+        """The last plausible date of a row (today plus ``future_days``); see ptx.rules."""
+        return latest_plausible(self.future_days)
 
     def mapping(self, table: str) -> TableMapping:
         return self.tables.get(table) or TableMapping(name=table)
@@ -284,6 +294,22 @@ def _parse_as_of(value: Any, where: str) -> date | None:
         raise ConfigError(f"{where} = {value!r} is not a date; write it as YYYY-MM-DD.") from None
 
 
+def _check_as_of(as_of: date, future_days: int, where: str) -> None:
+    """An as-of date is a day the data can be complete to: not in the future, and inside the
+    working-day calendar (see ptx.workdays)."""
+    latest = latest_plausible(future_days)
+    if as_of > latest:
+        raise ConfigError(
+            f"{where} = {as_of} is in the future: data cannot be complete to a day that has "
+            f"not come. Use a date up to {latest}, or remove it to use the latest date in the data."
+        )
+    if as_of < CALENDAR_START:
+        raise ConfigError(
+            f"{where} = {as_of} is before {CALENDAR_START}, where ptx's working-day calendar "
+            f"starts; use a later date (the calendar runs to {CALENDAR_END})."
+        )
+
+
 def load_config(path: str | Path | None = None, *, location: str | None = None) -> Config:
     """Resolve the configuration.
 
@@ -330,7 +356,11 @@ def load_config(path: str | Path | None = None, *, location: str | None = None) 
     for section in SECTIONS:
         _expect(raw.get(section, {}), dict, f"{where}: [{section}]", "a table of settings")
     source = raw.get("source", {})
-    _known(source, ("location", "as_of"), f"{where}: [source]")
+    _known(
+        source,
+        ("location", "as_of", "future_days", "statement_timeout_seconds"),
+        f"{where}: [source]",
+    )
     loc = location or os.environ.get("PTX_SOURCE")
     if not loc and "location" in source:
         loc = _expect(source["location"], str, f"{where}: [source] location", "a path or URL")
@@ -340,6 +370,23 @@ def load_config(path: str | Path | None = None, *, location: str | None = None) 
         name: _table_mapping(name, spec, where) for name, spec in raw.get("tables", {}).items()
     }
     as_of = _parse_as_of(source.get("as_of"), f"{where}: [source] as_of")
+    future_days = _expect(
+        source.get("future_days", 0), int, f"{where}: [source] future_days", "a whole number"
+    )
+    if future_days < 0:
+        raise ConfigError(f"{where}: [source] future_days must be 0 or more, not {future_days}.")
+    timeout = _expect(
+        source.get("statement_timeout_seconds", 60.0),
+        (int, float),
+        f"{where}: [source] statement_timeout_seconds",
+        "a number of seconds",
+    )
+    if not timeout > 0:
+        raise ConfigError(
+            f"{where}: [source] statement_timeout_seconds must be more than 0, not {timeout}."
+        )
+    if as_of is not None:
+        _check_as_of(as_of, future_days, f"{where}: [source] as_of")
     complaints = _complaint_settings(raw.get("complaints", {}), where)
     missing = _import_settings(raw.get("import", {}), where)
     hierarchy = _hierarchy(raw.get("hierarchy", {}), where)
@@ -352,6 +399,8 @@ def load_config(path: str | Path | None = None, *, location: str | None = None) 
         missing=missing,
         hierarchy=hierarchy,
         named=bool(loc),
+        future_days=future_days,
+        statement_timeout_seconds=float(timeout),
     )
 
 

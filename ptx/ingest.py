@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import secrets
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ptx import cache
 from ptx.config import Config, TableMapping
 from ptx.errors import SchemaError, SourceError
 from ptx.importing.dates import DateColumn
@@ -58,10 +60,6 @@ BIGGEST = 2**63 - 1  # the largest whole number a database column holds
 Progress = Callable[[str, int], None]  # (table, rows done so far)
 
 
-def cache_dir() -> Path:
-    return Path(os.environ.get("PTX_CACHE_DIR", Path.home() / ".cache" / "ptx"))
-
-
 def find_table_file(folder: Path, mapping: TableMapping) -> Path | None:
     """The file holding a table: ``<name>`` with one of :data:`FILE_SUFFIXES` in the folder, or
     the file the mapping names (a path with such a suffix, relative to the folder or absolute)."""
@@ -76,6 +74,12 @@ def find_table_file(folder: Path, mapping: TableMapping) -> Path | None:
     return None
 
 
+def cache_family(folder: Path) -> str:
+    """The name every cache of one source folder (or file) starts with."""
+    where = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:8]
+    return f"{folder.name}-{where}"
+
+
 def cache_path(folder: Path, config: Config) -> Path:
     """A cache file name that changes when any input file or the mapping changes."""
     h = hashlib.sha256(str(folder.resolve()).encode())
@@ -87,7 +91,7 @@ def cache_path(folder: Path, config: Config) -> Path:
     h.update(repr(sorted((k, repr(v)) for k, v in config.tables.items())).encode())
     h.update(repr((config.missing, config.hierarchy)).encode())
     h.update(b"ptx-ingest-2")
-    return cache_dir() / f"{folder.name}-{h.hexdigest()[:16]}.duckdb"
+    return cache.private_dir() / f"{cache_family(folder)}-{h.hexdigest()[:16]}{cache.SUFFIX}"
 
 
 @dataclass
@@ -500,7 +504,7 @@ def import_files(
     departments are made from the department values the other tables use."""
     derive = "departments" not in files
     names = tuple(files) + (("departments",) if derive else ())
-    writer = Writer(target, names)
+    writer = Writer(target, names, latest=config.latest_date)
     results, quarantine, values, department_ids = [], [], [], set()
     hierarchy: Counter = Counter()
     try:
@@ -676,29 +680,46 @@ def write_frames(target, frames: dict[str, pd.DataFrame]) -> None:
 
 
 def import_folder(folder: Path, config: Config, *, progress: Progress | None = None) -> Path:
-    """Import a folder (or one export file) into its DuckDB cache (once); return the cache."""
+    """Import a folder (or one export file) into its DuckDB cache (once); return the cache.
+
+    One process at a time builds a folder's cache; another waiting for it then reuses it. The
+    cache is private (0600) and replaces the folder's older caches."""
     target = cache_path(folder, config)
     if target.is_file():
         return target
-    files = files_for(folder, config)
-    import_into(files, config, target, progress=progress)
+    family = cache_family(folder)
+    with cache.locked(family):
+        if not target.is_file():
+            files = files_for(folder, config)
+            import_into(files, config, target, progress=progress, private=True)
+            cache.prune(family, keep=target)
     return target
 
 
 def import_into(
-    files: dict[str, Path], config: Config, target: str | Path, *, progress: Progress | None = None
+    files: dict[str, Path],
+    config: Config,
+    target: str | Path,
+    *,
+    progress: Progress | None = None,
+    private: bool = False,
 ) -> None:
     """:func:`import_files` into a new file beside a file target, moved into place only when
     the import succeeded: a failed import leaves the target as it was, and a reader of the old
-    file keeps reading it. (A URL target is written in place: its ptx tables are replaced.)"""
+    file keeps reading it. Each import writes its own new file, so two at once never write the
+    same one. ``private``: the file is made readable by its owner only. (A URL target is
+    written in place: its ptx tables are replaced.)"""
     if "://" in str(target):
         import_files(files, config, target, progress=progress)
         return
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.stem}.partial{target.suffix}")
+    partial = target.with_name(f".{target.stem}.{os.getpid()}-{secrets.token_hex(4)}.partial")
+    partial = partial.with_suffix(partial.suffix + target.suffix)
     try:
         import_files(files, config, partial, progress=progress)
+        if private:
+            cache.keep_private(partial)
         partial.replace(target)
     finally:
         partial.unlink(missing_ok=True)

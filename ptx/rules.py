@@ -10,6 +10,8 @@ no verdict and are checked against the rules as before.
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import sqlalchemy as sa
 
 from ptx.schema import (
@@ -23,6 +25,53 @@ from ptx.workdays import CALENDAR_END, CALENDAR_START
 
 REASON_COLUMN = "_ptx_reason"
 VALID = ""  # the stored verdict of a row that passes every rule
+
+# The date columns checked against the latest plausible date (nothing is received tomorrow).
+DATE_COLUMNS = {
+    "feedback": ("received_date",),
+    "complaints": ("received_date", "acknowledged_date", "resolved_date"),
+    "activity": ("month",),
+}
+
+
+def latest_plausible(future_days: int = 0) -> date:
+    """The last date a row may carry: today, plus ``future_days`` of tolerance (a clock or a
+    time zone ahead of this machine's). Later rows are quarantined, never taken as the latest
+    data: one mistyped year must not move the as-of date to 2055 and every figure to zero."""
+    return date.today() + timedelta(days=future_days)
+
+
+def _joined(columns, key: tuple[str, ...]) -> sa.ColumnElement:
+    """One value per key, so a check of repeated keys is one uncorrelated GROUP BY."""
+    if len(key) == 1:
+        return columns[key[0]]
+    parts = [sa.cast(columns[k], sa.String) for k in key]
+    out = parts[0]
+    for part in parts[1:]:
+        out = out.op("||")(sa.literal("\x1f")).op("||")(part)
+    return out
+
+
+def _repeated(columns, key: tuple[str, ...]) -> sa.Select:
+    """The key values that more than one row of the table of ``columns`` has."""
+    other = columns[key[0]].table.alias()
+    return (
+        sa.select(_joined(other.c, key))
+        .where(*[other.c[k].is_not(None) for k in key])
+        .group_by(*[other.c[k] for k in key])
+        .having(sa.func.count() > 1)
+        .correlate(None)
+    )
+
+
+def _repeated_key(name: str, t) -> tuple[sa.ColumnElement, str] | None:
+    """A row whose key another row also has: every such row is quarantined (which of them
+    is right is not ptx's guess), so no response or answer is counted twice."""
+    key = TABLES[name].key
+    if not all(k in t for k in key):
+        return None
+    what = " and ".join(key)
+    return _joined(t, key).in_(_repeated(t, key)), f"{what} is repeated (every row with it is held)"
 
 
 def _scale_rules(value: sa.ColumnElement, scale: sa.ColumnElement, scales: dict, what: str):
@@ -42,13 +91,21 @@ def _scale_rules(value: sa.ColumnElement, scale: sa.ColumnElement, scales: dict,
     return rules
 
 
-def rules(name: str, t, departments) -> list[tuple[sa.ColumnElement, str]]:
+def rules(
+    name: str, t, departments, *, latest: date | None = None, feedback=None
+) -> list[tuple[sa.ColumnElement, str]]:
     """(condition that marks a row bad, reason) pairs, in the order they are reported.
 
     ``t`` and ``departments`` are the column collections of the table and of the departments
-    table (a source's mapped tables, or the tables themselves when ptx writes them)."""
+    table (a source's mapped tables, or the tables themselves when ptx writes them);
+    ``latest`` is the last plausible date (default :func:`latest_plausible`); ``feedback``
+    the feedback table's columns, for the answers' check of their response."""
     spec = TABLES[name]
+    latest = latest or latest_plausible()
     rules = [(t[c.name].is_(None), f"{c.name} is empty") for c in spec.columns if c.required]
+    repeated = _repeated_key(name, t)
+    if repeated is not None:
+        rules.append(repeated)
     if "department_id" in t and name != "departments":
         known = sa.select(departments.department_id).where(departments.department_id.is_not(None))
         rules.append((t.department_id.not_in(known), "department_id is not in departments"))
@@ -61,6 +118,14 @@ def rules(name: str, t, departments) -> list[tuple[sa.ColumnElement, str]]:
         )
         rules += _scale_rules(t.rating, t.rating_scale, RATING_SCALES, "rating")
     elif name == "feedback_answers":
+        if feedback is not None:
+            # The answers of a held response are held with it, and said so.
+            rules.append(
+                (
+                    t.feedback_id.in_(_repeated(feedback, ("feedback_id",))),
+                    "feedback_id is repeated in feedback (its responses are held)",
+                )
+            )
         rules += _scale_rules(t.answer, t.answer_scale, ANSWER_SCALES, "answer")
     elif name == "complaints":
         # Working days are counted against a calendar from 1990 to 2060; outside it, say so.
@@ -86,12 +151,19 @@ def rules(name: str, t, departments) -> list[tuple[sa.ColumnElement, str]]:
     elif name == "activity":
         rules.append((t.episodes < 0, "episodes is negative"))
         rules.append((t.eligible < 0, "eligible is negative"))
+    rules += [
+        (t[col] > latest, f"{col} is in the future (after {latest:%Y-%m-%d})")
+        for col in DATE_COLUMNS.get(name, ())
+        if col in t
+    ]
     return rules
 
 
-def reason_expression(name: str, t, departments) -> sa.ColumnElement:
+def reason_expression(
+    name: str, t, departments, *, latest: date | None = None, feedback=None
+) -> sa.ColumnElement:
     """SQL expression: why a row of ``name`` breaks a rule (the first, in report order), or NULL."""
-    return sa.case(*rules(name, t, departments), else_=sa.null())
+    return sa.case(*rules(name, t, departments, latest=latest, feedback=feedback), else_=sa.null())
 
 
 def model_table(name: str, *extra: str) -> sa.TableClause:
@@ -99,14 +171,22 @@ def model_table(name: str, *extra: str) -> sa.TableClause:
     return sa.table(name, *[sa.column(c) for c in (*TABLES[name].column_names, *extra)])
 
 
-def record_reasons(conn: sa.Connection, names: tuple[str, ...]) -> None:
+def record_reasons(
+    conn: sa.Connection, names: tuple[str, ...], *, latest: date | None = None
+) -> None:
     """Evaluate the rules once and store every row's verdict in ``_ptx_reason``.
 
     For tables ptx has just written under the model's names, with a departments table."""
     for name in names:
         conn.execute(sa.text(f'ALTER TABLE "{name}" ADD COLUMN "{REASON_COLUMN}" TEXT'))
         table = model_table(name, REASON_COLUMN)
-        reason = reason_expression(name, table.c, model_table("departments").c)
+        reason = reason_expression(
+            name,
+            table.c,
+            model_table("departments").c,
+            latest=latest,
+            feedback=model_table("feedback").c if "feedback" in names else None,
+        )
         conn.execute(sa.update(table).values({REASON_COLUMN: sa.func.coalesce(reason, VALID)}))
         if conn.dialect.name != "duckdb":
             # Row stores: finding rows without a verdict (added later) must not scan the table.

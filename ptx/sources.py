@@ -36,6 +36,7 @@ from ptx.workdays import calendar_rows, install_calendar
 # [hierarchy] names others).
 DEFAULT_SITE = "All sites"
 DEFAULT_DIVISION = "All divisions"
+CONNECT_TIMEOUT_SECONDS = 10  # PostgreSQL: how long to wait for the server to answer
 
 
 @dataclass(frozen=True, eq=False)
@@ -192,13 +193,22 @@ def _engine_for(location: str, config: Config, progress: Progress | None):
     if "://" in location:
         url = sa.engine.make_url(normalise_url(location))
         kind = url.get_backend_name()
-        connect_args = {}
+        connect_args: dict = {}
         if kind == "duckdb":
             if url.database and url.database != ":memory:" and not Path(url.database).is_file():
                 raise SourceError(f"DuckDB file {url.database} does not exist.")
             connect_args = {"read_only": True}
+        elif kind == "postgresql":
+            # A stopped or unreachable server fails in seconds; a runaway query is cancelled.
+            timeout_ms = round(config.statement_timeout_seconds * 1000)
+            connect_args = {
+                "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+                "options": f"-c statement_timeout={timeout_ms}",
+            }
         try:
-            engine = sa.create_engine(url, connect_args=connect_args)
+            # pool_pre_ping: a connection the server dropped (a restart while the dashboard was
+            # idle) is replaced before use, not handed to the next query to fail on.
+            engine = sa.create_engine(url, connect_args=connect_args, pool_pre_ping=True)
         except ModuleNotFoundError as exc:
             raise SourceError(
                 f"No database driver for '{url.drivername}': install the SQLAlchemy dialect "
@@ -221,7 +231,8 @@ def _engine_for(location: str, config: Config, progress: Progress | None):
         engine = sa.create_engine(f"duckdb:///{path}", connect_args={"read_only": True})
         return engine, "duckdb", str(path), False
     if suffix in SQLITE_SUFFIXES:
-        return sa.create_engine(f"sqlite:///{path}"), "sqlite", str(path), False
+        engine = sa.create_engine(f"sqlite:///{path}", pool_pre_ping=True)
+        return engine, "sqlite", str(path), False
     raise SourceError(
         f"Cannot tell what kind of source {path} is: use .duckdb, .sqlite, a folder of export "
         f"files or one export file ({', '.join(FILE_SUFFIXES)})."
@@ -306,9 +317,9 @@ def open_source(config: Config, *, progress: Progress | None = None) -> Source:
             )
         with engine.connect() as conn:
             summaries = usable_summaries(conn, tables, schemas.get(None, set()))
-    except sa.exc.OperationalError as exc:
+    except sa.exc.DBAPIError as exc:  # unreachable, refused, not a database file...
         engine.dispose()
-        raise SourceError(f"Cannot read {label}: {exc.orig}") from exc
+        raise SourceError(f"Cannot read {label}: {str(exc.orig).strip()}") from exc
     except BaseException:
         engine.dispose()
         raise

@@ -7,6 +7,7 @@ ten-million-row source never has to sit in memory at once.
 from __future__ import annotations
 
 import io
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -35,7 +36,10 @@ CLUSTER_ORDER = {
     "feedback": "SELECT * FROM feedback ORDER BY department_id, received_date, feedback_id",
     "complaints": "SELECT * FROM complaints ORDER BY department_id, received_date, complaint_id",
     "feedback_answers": (
-        "SELECT a.* FROM feedback_answers AS a LEFT JOIN feedback AS f USING (feedback_id) "
+        # One row per feedback_id on the right, so a repeated id cannot repeat answers.
+        "SELECT a.* FROM feedback_answers AS a LEFT JOIN (SELECT feedback_id, "
+        "min(department_id) AS department_id, min(received_date) AS received_date "
+        "FROM feedback GROUP BY feedback_id) AS f USING (feedback_id) "
         "ORDER BY f.department_id, f.received_date, a.feedback_id, a.question_id"
     ),
 }
@@ -69,9 +73,17 @@ def conform(frame: pd.DataFrame, spec: Table) -> pd.DataFrame:
 class Writer:
     """Creates the model's tables at a target and appends frames to them."""
 
-    def __init__(self, target: str | Path, tables: tuple[str, ...], *, fmt: str | None = None):
+    def __init__(
+        self,
+        target: str | Path,
+        tables: tuple[str, ...],
+        *,
+        fmt: str | None = None,
+        latest: date | None = None,
+    ):
         self.target = str(target)
         self.tables = tables
+        self.latest = latest  # the last plausible date (see ptx.rules.latest_plausible)
         self.kind = _target_kind(self.target, fmt)
         self._written: set[str] = set()
         if self.kind == "duckdb":
@@ -159,7 +171,7 @@ class Writer:
             self._duck.close()
             engine = sa.create_engine(f"duckdb:///{self._path}")
             with engine.begin() as conn:
-                record_reasons(conn, self._checked_tables())
+                record_reasons(conn, self._checked_tables(), latest=self.latest)
                 build_summaries(conn, self._checked_tables())
             with engine.connect() as conn:
                 conn.exec_driver_sql("CHECKPOINT")
@@ -174,7 +186,7 @@ class Writer:
                     frame.to_parquet(path, index=False)
         else:
             with self._engine.begin() as conn:
-                record_reasons(conn, self._checked_tables())
+                record_reasons(conn, self._checked_tables(), latest=self.latest)
                 build_summaries(conn, self._checked_tables())
                 for name, cols in RECOMMENDED_INDEXES.items():
                     if name in self.tables:
@@ -206,6 +218,17 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def shown(location: str | Path) -> str:
+    """A path or URL as ptx prints it: a URL's password replaced by ``***``."""
+    location = str(location)
+    if "://" not in location:
+        return location
+    try:
+        return sa.engine.make_url(location).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:  # not a URL SQLAlchemy reads: show no part after the scheme
+        return location.split("://", 1)[0] + "://***"
+
+
 def database_url(target: str | Path) -> str:
     """The SQLAlchemy URL of a write target: a .duckdb or .sqlite file, or a URL."""
     target = str(target)
@@ -232,7 +255,7 @@ def _duckdb_file(target: str) -> Path:
     database = sa.engine.make_url(target).database
     if not database or database == ":memory:":
         raise SourceError(
-            f"'{target}' names no DuckDB file: write duckdb:///path/to/file.duckdb "
+            f"'{shown(target)}' names no DuckDB file: write duckdb:///path/to/file.duckdb "
             "(four slashes before an absolute path)."
         )
     return Path(database).expanduser()
@@ -248,7 +271,7 @@ def _target_kind(target: str, fmt: str | None) -> str:
         return "sqlite"
     if suffix:
         raise SourceError(
-            f"Cannot tell what to write from '{target}': use a .duckdb or .sqlite file, "
+            f"Cannot tell what to write from '{shown(target)}': use a .duckdb or .sqlite file, "
             "a folder (with --format csv or parquet) or a SQLAlchemy URL."
         )
     if fmt not in ("csv", "parquet"):

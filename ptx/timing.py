@@ -14,15 +14,28 @@ from datetime import date
 import pandas as pd
 import sqlalchemy as sa
 
+from ptx.errors import PtxError
 from ptx.query import Filters, _frame, _group_columns, _ordered, _where
 from ptx.sources import Source
-from ptx.workdays import WorkingCalendar, calendar_rows, calendar_table
+from ptx.workdays import (
+    CALENDAR_END,
+    CALENDAR_START,
+    WorkingCalendar,
+    calendar_rows,
+    calendar_table,
+)
 
 STAGES = ("acknowledged", "resolved")
 
 
 def _numbers_on(day: date, calendar: WorkingCalendar, backstop_months: int) -> tuple[int, int]:
     """(working_day_number, day_number) of a date in the calendar table."""
+    if not CALENDAR_START <= day <= CALENDAR_END:
+        raise PtxError(
+            f"The as-of date {day} is outside ptx's working-day calendar "
+            f"({CALENDAR_START} to {CALENDAR_END}); complaint times cannot be counted from it. "
+            "Choose an as-of date inside it."
+        )
     rows = calendar_rows(calendar, backstop_months)
     row = rows.iloc[(pd.Timestamp(day) - pd.Timestamp(rows["day"].iloc[0])).days]
     return int(row["working_day_number"]), int(row["day_number"])

@@ -35,7 +35,13 @@ HIDDEN = ("_reason", REASON_COLUMN)  # not part of a listed row's data
 def _rules_and_verdict(source: Source, name: str):
     """(the rules' reason expression, the stored verdict column or None)."""
     t = source.table(name).c
-    live = reason_expression(name, t, source.table("departments").c)
+    live = reason_expression(
+        name,
+        t,
+        source.table("departments").c,
+        latest=source.config.latest_date,
+        feedback=source.table("feedback").c,
+    )
     return live, t.get(REASON_COLUMN)
 
 
@@ -259,18 +265,6 @@ def validation_report(source: Source) -> ValidationReport:
                     "records": total - ruled_out,
                 }
             )
-            t = source.table(name).c
-            key = [t[k] for k in TABLES[name].key]
-            dupes = conn.execute(
-                sa.select(sa.func.count()).select_from(
-                    sa.select(*key).group_by(*key).having(sa.func.count() > 1).subquery()
-                )
-            ).scalar_one()
-            if dupes:
-                warnings.append(
-                    f"{name}: {dupes} value(s) of {', '.join(TABLES[name].key)} occur more than "
-                    "once; each row still counts as its own record."
-                )
         if source.has("complaints"):
             c = source.table("complaints").c
             other = conn.execute(

@@ -17,6 +17,7 @@ from ptx.rules import REASON_COLUMN, VALID, model_table, reason_expression, reco
 from ptx.schema import SQL_TYPES, TABLES
 
 ENGINES = ("sqlite", "duckdb")
+AFTER = f"after {date.today():%Y-%m-%d}"
 DEPARTMENTS = [
     {"department_id": "A1", "department_name": "Ward A1", "division": "Medicine", "site": "North"},
 ]
@@ -78,7 +79,7 @@ MORE_VALID = [
     ("departments", {"site": None, "division": None}),  # one site and division for all
     ("complaints", {"acknowledged_date": date(2025, 1, 6), "resolved_date": date(2025, 1, 6)}),
     ("complaints", {"received_date": date(1990, 1, 1), "resolved_date": date(1990, 1, 2)}),
-    ("complaints", {"resolved_date": date(2060, 12, 31)}),
+    ("complaints", {"resolved_date": date.today()}),  # the latest plausible day
     ("complaints", {"outcome": "withdrawn", "severity": "extreme"}),
     ("activity", {"episodes": 0}),
     ("departments", {"unit": "Bay 3"}),
@@ -167,7 +168,39 @@ BROKEN = [
     ),
     ("activity", {"episodes": -1}, "episodes is negative"),
     ("activity", {"eligible": -1}, "eligible is negative"),
+    # F4/F1: a mistyped year is held, never taken as the latest data.
+    (
+        "feedback",
+        {"received_date": date(2099, 12, 31)},
+        f"received_date is in the future ({AFTER})",
+    ),
+    (
+        "complaints",
+        {"received_date": date(2055, 1, 1), "acknowledged_date": None, "resolved_date": None},
+        f"received_date is in the future ({AFTER})",
+    ),
+    (
+        "complaints",
+        {"acknowledged_date": date(2055, 1, 1), "resolved_date": None},
+        f"acknowledged_date is in the future ({AFTER})",
+    ),
+    (
+        "complaints",
+        {"resolved_date": date(2055, 1, 1)},
+        f"resolved_date is in the future ({AFTER})",
+    ),
+    ("activity", {"month": date(2055, 1, 1)}, f"month is in the future ({AFTER})"),
 ]
+# F3: rows that share a key are all held (which is right is not ptx's guess): two copies of a
+# table's valid row give this reason for both.
+REPEATED = {
+    "departments": "department_id is repeated (every row with it is held)",
+    "feedback": "feedback_id is repeated (every row with it is held)",
+    "feedback_answers": "feedback_id and question_id is repeated (every row with it is held)",
+    "complaints": "complaint_id is repeated (every row with it is held)",
+    "activity": "department_id and month is repeated (every row with it is held)",
+}
+ANSWER_OF_REPEATED = "feedback_id is repeated in feedback (its responses are held)"
 
 
 def _source_tables(names: tuple[str, ...]) -> sa.MetaData:
@@ -221,8 +254,46 @@ def test_every_rule_has_a_case():
     reasons = set()
     for name in TABLES:
         table = model_table(name)
-        reasons |= {text for _, text in rules(name, table.c, model_table("departments").c)}
-    assert reasons == {text for _, _, text in BROKEN}
+        departments, feedback = model_table("departments").c, model_table("feedback").c
+        reasons |= {text for _, text in rules(name, table.c, departments, feedback=feedback)}
+    expected = {text for _, _, text in BROKEN} | set(REPEATED.values()) | {ANSWER_OF_REPEATED}
+    assert reasons == expected
+
+
+@pytest.mark.parametrize("kind", ENGINES)
+@pytest.mark.parametrize("name", list(REPEATED))
+def test_rows_that_share_a_key_are_all_held(kind, name):
+    """F3: a key given twice holds both rows (a repeated feedback_id multiplied its answers)."""
+    other = VALID_ROWS[name] | ({"department_name": "Copy"} if name == "departments" else {})
+    live, stored = _reasons(kind, name, [VALID_ROWS[name], other])
+    assert live == stored == [REPEATED[name]] * 2
+
+
+@pytest.mark.parametrize("kind", ENGINES)
+def test_answers_of_a_repeated_response_are_held_with_it(kind):
+    """F3: the answers of a feedback_id given twice are held, counted once in the report."""
+    engine = _engine(kind)
+    meta = _source_tables(("departments", "feedback", "feedback_answers"))
+    try:
+        with engine.begin() as conn:
+            meta.create_all(conn)
+            conn.execute(meta.tables["departments"].insert(), DEPARTMENTS)
+            conn.execute(meta.tables["feedback"].insert(), [VALID_ROWS["feedback"]] * 2)
+            conn.execute(meta.tables["feedback_answers"].insert(), [VALID_ROWS["feedback_answers"]])
+            answers = model_table("feedback_answers", REASON_COLUMN)
+            live = reason_expression(
+                "feedback_answers",
+                answers.c,
+                model_table("departments").c,
+                feedback=model_table("feedback").c,
+            )
+            assert conn.execute(sa.select(live)).scalars().all() == [ANSWER_OF_REPEATED]
+            record_reasons(conn, tuple(meta.tables))
+            stored = conn.execute(sa.select(answers.c[REASON_COLUMN])).scalars().all()
+            assert stored == [ANSWER_OF_REPEATED]
+    finally:
+        with engine.begin() as conn:
+            meta.drop_all(conn)
 
 
 @pytest.mark.parametrize("kind", ENGINES)

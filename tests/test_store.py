@@ -36,7 +36,7 @@ FEEDBACK = builders.feedback_rows(
     [
         ("f1", "2025-01-02", "A1", "FFT card", 1, "fft5"),
         ("f2", "1990-01-01", "A2", "FFT SMS", 6, "fft5"),
-        ("f3", "2060-12-31", "B1", "Online survey", 0, "ltr11"),
+        ("f3", "2026-01-31", "B1", "Online survey", 0, "ltr11"),
         ("f4", "2025-01-13", "C9", "Suggestion box", None, None),
     ]
 ).assign(

@@ -64,12 +64,21 @@ def test_each_rule_quarantines_with_its_reason(tmp_path):
     assert counts.loc["feedback", "rows_loaded"] == len(FEEDBACK)
 
 
-def test_duplicate_keys_and_unknown_subjects_are_warnings(tmp_path):
-    complaints = pd.concat([COMPLAINTS, COMPLAINTS.iloc[:1]]).assign(subject="Parking")
-    report = _report(tmp_path, complaints=complaints)
-    assert report.ok  # warnings do not quarantine
-    assert any("occur more than once" in w for w in report.warnings)
+def test_unknown_subjects_are_warnings(tmp_path):
+    report = _report(tmp_path, complaints=COMPLAINTS.assign(subject="Parking"))
+    assert report.ok and report.quarantined == 0  # warnings do not quarantine
     assert any("outside the KO41a list" in w for w in report.warnings)
+
+
+def test_duplicate_keys_are_quarantined_every_copy(tmp_path):
+    """F3: a complaint_id given twice is held twice (not counted twice, nor guessed between)."""
+    complaints = pd.concat([COMPLAINTS, COMPLAINTS.iloc[:1]])
+    report = _report(tmp_path, complaints=complaints)
+    row = report.tables.set_index("table").loc["complaints"]
+    assert (row.rows_read, row.rows_quarantined) == (len(complaints), 2)
+    assert row.rows_read == row.rows_loaded + row.rows_quarantined
+    reasons = report.reasons.set_index("reason")["rows"]
+    assert reasons["complaint_id is repeated (every row with it is held)"] == 2
 
 
 ratings = st.tuples(
