@@ -89,7 +89,7 @@ def cache_path(folder: Path, config: Config) -> Path:
             st = path.stat()
             h.update(f"{path.name}:{st.st_size}:{st.st_mtime_ns}".encode())
     h.update(repr(sorted((k, repr(v)) for k, v in config.tables.items())).encode())
-    h.update(repr((config.missing, config.hierarchy)).encode())
+    h.update(repr((config.missing, config.hierarchy, config.latest_date)).encode())
     h.update(b"ptx-ingest-2")
     return cache.private_dir() / f"{cache_family(folder)}-{h.hexdigest()[:16]}{cache.SUFFIX}"
 
