@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
+# Only this machine can reach `make run` unless told: `make run ADDRESS=0.0.0.0` exposes it.
+ADDRESS ?= 127.0.0.1
 
 .PHONY: run test demo lint format clean
 
@@ -26,8 +28,8 @@ data/demo.duckdb: ptx/demo.py | $(VENV)/.installed-app
 demo: data/demo.duckdb
 
 run: $(VENV)/.installed-app data/demo.duckdb
-	$(BIN)/streamlit run dashboard.py --server.port $(PORT) --server.headless true \
-		--browser.gatherUsageStats false
+	$(BIN)/streamlit run dashboard.py --server.address $(ADDRESS) --server.port $(PORT) \
+		--server.headless true --browser.gatherUsageStats false
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
