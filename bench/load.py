@@ -119,8 +119,6 @@ class Session:
         self.base_url = base_url.rstrip("/")
         self.page = page
         self.interval = interval
-        self.opened = asyncio.Event()  # the first render is done (or failed)
-        self.go = asyncio.Event()  # every session is open: start changing filters
         self.rng = random.Random(seed * 1000 + number)
         self.unique = unique
         self.record = SessionRecord(number, page)
@@ -271,6 +269,8 @@ class Session:
         from streamlit.proto.WidgetStates_pb2 import WidgetState
 
         kinds = [k for k in CHANGES if self._can_change(k)]
+        if not kinds:
+            raise RenderError("the page showed no filter to change")
         kind = self.rng.choices(kinds, weights=[CHANGES[k] for k in kinds])[0]
         widget = WidgetState()
         if kind == "department":
@@ -301,37 +301,40 @@ class Session:
             return False
         return self.as_of is not None if key == "dates" else bool(self.options.get(key))
 
-    async def run(self, opened_at: float, start_at: float, end_at: float, reconnect_at):
-        """Open at ``opened_at``; change a filter every ``interval`` from ``start_at`` (the
-        caller spreads sessions over the interval) until ``end_at``; reconnect once after
-        ``reconnect_at`` (None: never)."""
-        await _sleep_until(opened_at)
+    async def open_at(self, moment: float) -> None:
+        """Load the page and render it at ``moment``."""
+        await _sleep_until(moment)
         try:
             await self.open()
         except (OSError, websockets.InvalidHandshake) as exc:
-            self.renders.append(Render(self.record.number, self.page, "open", 0.0, "", str(exc)))
-            self.opened.set()
+            self._failed("open", exc)
+
+    async def change_filters(self, start_at: float, end_at: float, reconnect_at) -> None:
+        """Change a filter every ``interval`` from ``start_at`` until ``end_at``; reconnect
+        once at the first change after ``reconnect_at`` (None: never)."""
+        if self.ws is None:  # the page did not open
             return
-        self.opened.set()
-        await self.go.wait()
         next_at = start_at
-        while next_at < end_at:
-            await _sleep_until(next_at)
-            if reconnect_at is not None and time.monotonic() >= reconnect_at:
-                reconnect_at = None
-                try:
+        try:
+            while next_at < end_at:
+                await _sleep_until(next_at)
+                if reconnect_at is not None and time.monotonic() >= reconnect_at:
+                    reconnect_at = None
                     await self.reconnect()
-                except (OSError, websockets.InvalidHandshake) as exc:
-                    self.renders.append(
-                        Render(self.record.number, self.page, "reconnect", 0.0, "", str(exc))
-                    )
+                kind, widget = self.next_change()
+                done = await self.render(kind, widget)
+                if done.error.startswith("ConnectionClosed"):
                     return
-            kind, widget = self.next_change()
-            done = await self.render(kind, widget)
-            if done.error.startswith("ConnectionClosed"):
-                return
-            # A user waits for the page before the next change: never two runs at once.
-            next_at = max(next_at + self.interval, time.monotonic())
+                # A user waits for the page before the next change: never two runs at once.
+                next_at = max(next_at + self.interval, time.monotonic())
+        except (OSError, websockets.InvalidHandshake) as exc:
+            self._failed("reconnect", exc)
+        except Exception as exc:  # a bug in this client: report it, keep the others going
+            self._failed("client", exc)
+
+    def _failed(self, kind: str, exc: BaseException) -> None:
+        error = f"{type(exc).__name__}: {exc}"
+        self.renders.append(Render(self.record.number, self.page, kind, 0.0, self.backend, error))
 
 
 async def _sleep_until(moment: float) -> None:
@@ -399,29 +402,24 @@ async def drive(args, base_url: str, pids: dict[str, int]) -> dict:
     before = {name: process_sample(pid) for name, pid in pids.items()}
     t0 = time.monotonic()
     ramp = args.ramp if args.ramp is not None else args.interval
-    steady_start = t0 + ramp + 0.5
+    # Sessions open one after another over the ramp; changes start once every one is open.
+    await asyncio.gather(
+        *(s.open_at(t0 + ramp * i / len(sessions)) for i, s in enumerate(sessions))
+    )
+    steady_start = max(t0 + ramp, time.monotonic()) + 0.5
     steady_end = steady_start + args.duration
     reconnect_at = steady_start + args.duration / 2 if args.reconnect else None
-    tasks = [
-        asyncio.create_task(
-            s.run(
-                t0 + ramp * i / len(sessions),
-                steady_start + args.interval * i / len(sessions),
-                steady_end,
-                reconnect_at,
-            )
-        )
-        for i, s in enumerate(sessions)
-    ]
-    # Every session open (or failed) before the steady phase is measured.
-    while not all(s.opened.is_set() or t.done() for s, t in zip(sessions, tasks, strict=True)):
-        await asyncio.sleep(0.05)
-    await _sleep_until(steady_start)
     steady = {name: process_sample(pid) for name, pid in pids.items()}
     busy_start, client_start = machine_busy_seconds(), client_cpu_seconds()
-    for s in sessions:
-        s.go.set()
-    await asyncio.gather(*tasks)
+    await asyncio.gather(
+        *(
+            # Spread over the interval, so changes do not all arrive at once.
+            s.change_filters(
+                steady_start + args.interval * i / len(sessions), steady_end, reconnect_at
+            )
+            for i, s in enumerate(sessions)
+        )
+    )
     steady_seconds = time.monotonic() - steady_start
     after = {name: process_sample(pid) for name, pid in pids.items()}
     busy = machine_busy_seconds() - busy_start
@@ -500,7 +498,7 @@ def summarise(args, outcome: dict, pids: dict[str, int], proxy_log: Path | None)
         "p95_change_seconds": p95 if good else None,
         "servers": servers,
         "server_cpu_seconds": server_cpu,
-        "server_cpu_ms_per_change": 1000 * server_cpu / len(changes) if changes else None,
+        "server_cpu_ms_per_change": 1000 * server_cpu / len(changes) if changes and pids else None,
         "client_cpu_seconds": outcome["client_cpu"],
         "other_cpu_seconds": max(0.0, outcome["machine_busy"] - server_cpu - outcome["client_cpu"]),
         "sticky": sticky,
@@ -529,7 +527,7 @@ def report(summary: dict) -> str:
         "| interaction | n | p50 ms | p95 ms | max ms | errors |",
         "|---|---|---|---|---|---|",
     ]
-    kinds = ["open", *CHANGES, "reconnect"]
+    kinds = ["open", *CHANGES, "reconnect", "client"]
     for kind in kinds:
         chosen = [r for r in renders if r.kind == kind]
         if chosen:
