@@ -664,10 +664,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     running.add_argument("--url", help="drive this dashboard instead of starting servers")
     running.add_argument(
         "--pid",
-        type=int,
         action="append",
         default=[],
-        help="a server process to measure (repeat for each)",
+        metavar="[NAME=]PID",
+        help="a server process to measure, repeated for each; behind the proxy name it as the "
+        "X-Ptx-Backend header does (b1=1234) to get its CPU per change",
     )
     parser.add_argument("--json", type=Path, help="write the summary and every render here")
     args = parser.parse_args(argv)
@@ -686,7 +687,10 @@ def main(argv: list[str] | None = None) -> int:
     cluster = None
     if args.url:
         base_url, proxy_log = args.url, None
-        pids = {f"pid {pid}" if len(args.pid) > 1 else "direct": pid for pid in args.pid}
+        pids = {}
+        for given in args.pid:
+            name, _, pid = given.rpartition("=")
+            pids[name or ("direct" if len(args.pid) == 1 else f"pid {pid}")] = int(pid)
     else:
         env = {"PTX_SOURCE": str(Path(args.source).resolve())} if args.source else {}
         options = dict(SERVER_OPTIONS)

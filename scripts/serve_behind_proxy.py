@@ -113,7 +113,8 @@ def _wait_http(url: str, process: subprocess.Popen, what: str, log: Path) -> Non
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"{what} exited ({process.returncode}); see {log}")
+            tail = log.read_text(errors="replace").strip().splitlines()[-5:] if log.exists() else []
+            raise RuntimeError(f"{what} exited ({process.returncode}): " + " / ".join(tail))
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
