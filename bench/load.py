@@ -718,7 +718,19 @@ def main(argv: list[str] | None = None) -> int:
                 + " ".join(f"{k}={v}" for k, v in cluster.options.items())
             )
         if cluster is not None and cluster.haproxy is not None:
-            time.sleep(0.5)  # HAProxy logs a websocket when it closes
+            # HAProxy logs a websocket when it closes: wait for every one, a few seconds at most.
+            websockets_opened = sum(
+                1
+                for s in outcome["sessions"]
+                for c in s.record.connections
+                if c.what in ("websocket", "reconnect")
+            )
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                logged = proxy_log_backends(proxy_log)
+                if sum(len(b) for b in logged.values()) >= websockets_opened:
+                    break
+                time.sleep(0.1)
         summary = summarise(args, outcome, pids, proxy_log)
     finally:
         if cluster is not None:
