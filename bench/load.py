@@ -456,7 +456,7 @@ def latency_row(label: str, renders: list[Render]) -> str:
 def summarise(args, outcome: dict, pids: dict[str, int], proxy_log: Path | None) -> dict:
     sessions: list[Session] = outcome["sessions"]
     renders = [r for s in sessions for r in s.renders]
-    changes = [r for r in renders if r.kind != "open"]
+    changes = [r for r in renders if r.kind in CHANGES]
     errors = [r for r in renders if r.error]
     good = [r.seconds for r in changes if not r.error]
     p95 = percentile(good, 95) if good else float("nan")
@@ -532,7 +532,7 @@ def report(summary: dict) -> str:
         chosen = [r for r in renders if r.kind == kind]
         if chosen:
             lines.append(latency_row(kind, chosen))
-    changes = [r for r in renders if r.kind != "open"]
+    changes = [r for r in renders if r.kind in CHANGES]
     lines.append(latency_row("**every change**", changes))
     for page in settings["pages"]:
         chosen = [r for r in changes if r.page == page]
