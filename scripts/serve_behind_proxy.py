@@ -70,6 +70,7 @@ defaults
 
 frontend ptx
     bind {address}:{port}
+    option forwardfor  # the user's address in X-Forwarded-For, for the backends' logs
     default_backend streamlit
 
 backend streamlit
