@@ -5,9 +5,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
-# Only this machine can open the dashboard unless you say otherwise: HOST=0.0.0.0 listens on
-# every network interface (put it behind sign-in and HTTPS first; see docs/ACCESS.md).
-HOST ?= 127.0.0.1
+# Only this machine can reach `make run` unless told: `make run ADDRESS=0.0.0.0` listens on every
+# network interface (put sign-in and HTTPS in front first; see docs/ACCESS.md).
+ADDRESS ?= 127.0.0.1
 
 .PHONY: run test demo lint format clean
 
@@ -29,9 +29,8 @@ data/demo.duckdb: ptx/demo.py | $(VENV)/.installed-app
 demo: data/demo.duckdb
 
 run: $(VENV)/.installed-app data/demo.duckdb
-	$(BIN)/streamlit run dashboard.py --server.address $(HOST) --server.port $(PORT) \
-		--server.headless true \
-		--browser.gatherUsageStats false
+	$(BIN)/streamlit run dashboard.py --server.address $(ADDRESS) --server.port $(PORT) \
+		--server.headless true --browser.gatherUsageStats false
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
