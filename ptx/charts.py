@@ -6,6 +6,7 @@ screen from the back of a meeting room.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 
 import numpy as np
@@ -56,6 +57,14 @@ BASE_LAYOUT = {
     "legend": {"orientation": "h", "y": -0.15},
     "height": 380,
 }
+
+
+def plain(label: object) -> str:
+    """A label from the data as literal text in a figure. Plotly draws titles, tick labels,
+    legends and hover text as a small HTML (``<a href>``, ``<b>``, ``<br>``...), so a department
+    named ``<a href="http://evil.example">x</a>`` would be a live link: its ``&``, ``<`` and
+    ``>`` are written as entities, which Plotly shows as the characters."""
+    return html.escape(str(label), quote=False)
 
 
 def _merge(base: dict, extra: dict) -> dict:
@@ -309,7 +318,7 @@ def survival_curves(curves: dict[str, pd.DataFrame], *, title: str, target: int 
                     fillcolor=_rgba(colour, 0.15),
                     line={"width": 0, "shape": "hv"},
                     hoverinfo="skip",
-                    name=f"{label}: 95% interval",
+                    name=f"{plain(label)}: 95% interval",
                 )
             )
         traces.append(
@@ -317,9 +326,11 @@ def survival_curves(curves: dict[str, pd.DataFrame], *, title: str, target: int 
                 x=curve["working_days"],
                 y=100 * curve["survival"],
                 mode="lines",
-                name=label,
+                name=plain(label),
                 line={"color": colour, "width": 3 if i == 0 else 2, "shape": "hv"},
-                hovertemplate="%{x} working days: %{y:.1f}% still open<extra>" + label + "</extra>",
+                # The name by reference: a label written into the template could hold "%{...}".
+                hovertemplate="%{x} working days: %{y:.1f}% still open"
+                "<extra>%{fullData.name}</extra>",
             )
         )
     lines = []
@@ -364,7 +375,7 @@ def _horizontal_bars(
     """One horizontal bar per group, ``row`` pixels each; ``top_down`` lists the first group
     at the top."""
     bar = go.Bar(
-        y=frame[group].astype(str),
+        y=frame[group].map(plain),
         x=frame[value],
         orientation="h",
         marker_color=colour,
@@ -449,7 +460,7 @@ def funnel_plot(
                 mode="markers",
                 name=name,
                 customdata=part["group"],
-                text=[names.get(g, g) for g in part["group"]],
+                text=[plain(names.get(g, g)) for g in part["group"]],
                 marker={
                     "size": 13,
                     "color": SCORE_COLOURS.get(int(score), TOO_FEW_COLOUR),
@@ -494,7 +505,7 @@ def verdict_heatmap(frame: pd.DataFrame, *, title: str) -> go.Figure:
         go.Heatmap(
             z=z,
             x=measures,
-            y=departments,
+            y=[plain(d) for d in departments],
             zmin=-2,
             zmax=2,
             colorscale=scale,
