@@ -75,8 +75,10 @@ DOING = {
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
 def _cached(function: str, source_key: tuple[str, str], *args, **kwargs):
+    """(when it was loaded, the answer)."""
     try:
-        return getattr(ptx, function)(_open_source(*source_key), *args, **kwargs)
+        answer = getattr(ptx, function)(_open_source(*source_key), *args, **kwargs)
+        return datetime.now().astimezone(), answer
     except Exception as exc:
         # A database that cannot be reached is a passing fault with a message of ptx's own;
         # the driver's text (the statement, its parameters, the server) stays off the screen.
@@ -107,10 +109,10 @@ def _call_key(function: str, source_key, args, kwargs) -> object:
     return key
 
 
-def _remember(key: object, value) -> None:
+def _remember(key: object, loaded: datetime, value) -> None:
     store = _last_good()
     store.pop(key, None)  # re-inserted last: the newest
-    store[key] = (datetime.now().astimezone(), value)
+    store[key] = (loaded, value)
     while len(store) > LAST_GOOD_LIMIT:
         store.pop(next(iter(store)), None)
 
@@ -174,7 +176,7 @@ def compute(func, view: View | tuple[str, str], *args, **kwargs):
     call = _call_key(func.__name__, key, args, kwargs)
     try:
         with st.spinner(DOING[func.__name__] + "…", show_time=True):
-            value = _cached(func.__name__, key, *args, **kwargs)
+            loaded, value = _cached(func.__name__, key, *args, **kwargs)
     except ptx.SourceUnavailable as fault:
         last = _last_good().get(call)
         if last is None:
@@ -182,7 +184,7 @@ def compute(func, view: View | tuple[str, str], *args, **kwargs):
         loaded, value = last
         _say_stale(view, fault, loaded)
         return value
-    _remember(call, value)
+    _remember(call, loaded, value)
     return value
 
 

@@ -83,15 +83,19 @@ def _figure(
     """The figure in one step: the house layout merged with ``layout`` (nested dicts) and any
     reference ``lines`` (see :func:`_reference_line`). Plotly validates a layout given at
     creation once; every later ``update_layout`` or ``add_hline`` costs several times that,
-    on every rerun."""
+    on every rerun. Titles are plain text: they name measures, and a survey question's
+    measure is named by the data."""
     merged = _merge(
         BASE_LAYOUT,
         {
-            "title": {"text": title, "font": {"size": FONT_SIZE + 4}, "x": 0.05},
-            "yaxis": {"title": {"text": y_title}},
+            "title": {"text": plain(title), "font": {"size": FONT_SIZE + 4}, "x": 0.05},
+            "yaxis": {"title": {"text": plain(y_title)}},
         },
     )
     merged = _merge(merged, layout)
+    if "title" in merged["xaxis"]:
+        x_title = merged["xaxis"]["title"]
+        merged["xaxis"] = {**merged["xaxis"], "title": {**x_title, "text": plain(x_title["text"])}}
     if "title" in merged["xaxis"] and merged.get("showlegend", True):
         merged["legend"] = {**merged["legend"], "y": -0.25}  # below the x-axis title
     if lines:

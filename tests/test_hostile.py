@@ -42,6 +42,8 @@ EXTENSIONS = ":red[alarm] :material/warning: **bold** `code` $x^2$ :smile:"
 AUTOLINKS = "www.evil.example mail@evil.example"
 BLOCKS = "# Heading &lt;b&gt;"
 PAYLOADS = (LINK, HTML, *FORMULAS, EXTENSIONS, AUTOLINKS, BLOCKS)
+# A survey question whose id is HTML and Markdown: its measures are named after it.
+QUESTION = "<a href='//evil.example'>nurses</a> ![i](//evil.example/i.png)"
 PERSONAL = "Dr Smith rang 07700 900123, jane.doe@example.org, NHS 943 476 5919, DOB 01/02/1950"
 
 
@@ -115,6 +117,10 @@ def hostile_source(folder) -> None:
     )
     pd.concat([feedback, broken]).to_csv(folder / "feedback.csv", index=False)
 
+    answers = pd.read_csv(folder / "feedback_answers.csv", dtype=str, keep_default_na=False)
+    answers["question_id"] = answers["question_id"].replace("nurses_listened", QUESTION)
+    answers.to_csv(folder / "feedback_answers.csv", index=False)
+
     complaints = pd.read_csv(folder / "complaints.csv", dtype=str, keep_default_na=False)
     subjects = {
         s: f"{PAYLOADS[i % len(PAYLOADS)]} subject"
@@ -163,7 +169,17 @@ def test_the_checker_sees_live_markdown_and_not_escaped_text():
 
 # Fields of an element's proto that are drawn as text the user reads; the options of a select
 # box are drawn as plain text, so they are not checked for Markdown.
-NOT_MARKDOWN = {"options", "default", "raw_values", "value", "values", "id", "form_id", "url"}
+NOT_MARKDOWN = {
+    "options",
+    "default",
+    "raw_value",
+    "raw_values",
+    "value",
+    "values",
+    "id",
+    "form_id",
+    "url",
+}
 SKIPPED_ELEMENTS = {"plotly_chart", "arrow_data_frame", "dataframe"}
 
 
@@ -292,6 +308,7 @@ VIEWS = [
     ("pages/feedback.py", {"breakdown": "Age band"}),
     ("pages/feedback.py", {"breakdown": "Sex"}),
     ("pages/feedback.py", {"breakdown": "Ethnicity"}),
+    ("pages/feedback.py", {"measure": f"Top box % · {QUESTION}", "period": "Week"}),
     ("pages/complaints.py", {}),
     ("pages/complaints.py", {"compare": "Subject"}),
     ("pages/complaints.py", {"section": "Trend"}),
@@ -532,3 +549,10 @@ def test_quarantined_rows_are_masked_unless_revealed():
     )
     shown = mask_reasons(reasons)
     assert list(shown["example"]) == ["[hidden]", mask_personal_text(PERSONAL)]
+
+
+def test_a_question_named_in_html_is_plain_text_in_the_chart(app):
+    at = app("pages/feedback.py", measure=f"Top box % · {QUESTION}")
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert spec["layout"]["title"]["text"] == plain(f"Top box % · {QUESTION} by month")
+    assert "&lt;a href=" in spec["layout"]["title"]["text"]
