@@ -164,3 +164,30 @@ def test_only_passing_database_faults_become_source_unavailable():
     wrong = sa.exc.ProgrammingError("SELECT nope", {}, Exception("column nope does not exist"))
     assert ptx.SourceUnavailable.from_error(wrong) is None
     assert ptx.SourceUnavailable.from_error(ValueError("x")) is None
+
+
+def test_a_page_whose_own_call_falls_back_says_so_once(monkeypatch, demo_duckdb):
+    """The frame's calls answered from the cache, the page's own call from its last good
+    answer: the notice at the top of the page says so, once."""
+    import pages._shared as shared
+
+    monkeypatch.setenv("PTX_SOURCE", str(demo_duckdb))
+    at = AppTest.from_file(str(DASHBOARD), default_timeout=TIMEOUT)
+    at.run()
+    fresh = metrics(at)
+    real = shared._cached
+
+    def headline_fails(function, *args, **kwargs):
+        if function == "headline":
+            raise ptx.SourceUnavailable("The database could not be reached: it did not answer.")
+        return real(function, *args, **kwargs)
+
+    monkeypatch.setattr(shared, "_cached", headline_fails)
+    at.run()
+    assert not at.exception, at.exception
+    assert metrics(at) == fresh
+    (warning,) = at.warning
+    assert "the database could not be reached\\: it did not answer." in warning.value
+    monkeypatch.setattr(shared, "_cached", real)
+    at.run()
+    assert not at.warning and metrics(at) == fresh
