@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import inspect
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import streamlit as st
 
@@ -75,18 +75,117 @@ DOING = {
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
 def _cached(function: str, source_key: tuple[str, str], *args, **kwargs):
-    return getattr(ptx, function)(_open_source(*source_key), *args, **kwargs)
+    """(when it was loaded, the answer)."""
+    try:
+        answer = getattr(ptx, function)(_open_source(*source_key), *args, **kwargs)
+        return datetime.now().astimezone(), answer
+    except Exception as exc:
+        # A database that cannot be reached is a passing fault with a message of ptx's own;
+        # the driver's text (the statement, its parameters, the server) stays off the screen.
+        fault = ptx.SourceUnavailable.from_error(exc)
+        if fault is None:
+            raise
+        raise fault from exc
+
+
+# The last good answer of each call, for when the database cannot be reached: the page keeps
+# showing it, marked stale, until a later run gets a fresh one. One store for the server (the
+# figures do not depend on who asks, so a session opened during a fault sees them too),
+# bounded: the oldest answer is dropped first.
+LAST_GOOD_LIMIT = 256
+
+
+@st.cache_resource
+def _last_good() -> dict:
+    return {}
+
+
+def _call_key(function: str, source_key, args, kwargs) -> object:
+    key = (function, source_key, args, tuple(sorted(kwargs.items())))
+    try:
+        hash(key)
+    except TypeError:
+        return repr(key)
+    return key
+
+
+def _remember(key: object, loaded: datetime, value) -> None:
+    store = _last_good()
+    store.pop(key, None)  # re-inserted last: the newest
+    store[key] = (loaded, value)
+    while len(store) > LAST_GOOD_LIMIT:
+        store.pop(next(iter(store)), None)
+
+
+def _clock(moment: datetime) -> str:
+    """A time of day, with the day when it was not today."""
+    now = datetime.now().astimezone()
+    return f"{moment:%H:%M}" if moment.date() == now.date() else f"{moment:%H:%M on %d %b %Y}"
+
+
+def _draw_stale(area, fault: ptx.SourceUnavailable, loaded: datetime) -> None:
+    what = str(fault)
+    area.warning(
+        f"**Stale figures.** At {_clock(fault.at)}, {md(what[:1].lower() + what[1:])} The "
+        f"figures shown are the last ones loaded, at {_clock(loaded)}; they refresh by "
+        "themselves once the database answers again.",
+        icon=":material/cloud_off:",
+    )
+
+
+def stale_notice() -> None:
+    """The place, at the top of a page, where it says that its figures are stale (the last
+    good ones, while the database cannot be reached). Every page calls it right after
+    :func:`view`: the frame's calls, made before the page, are said here at once, and the
+    page's own calls say it here when they fall back, once per run."""
+    area = st.container()
+    pending = st.session_state.pop("_ptx_stale_pending", None)
+    if pending is not None:
+        _draw_stale(area, *pending)
+    st.session_state["_ptx_notice"] = {"area": area, "drawn": pending is not None}
+
+
+def _say_stale(view, fault: ptx.SourceUnavailable, loaded: datetime) -> None:
+    if not isinstance(view, View):
+        # A call of the frame, before the page has drawn its notice area: said there.
+        pending = st.session_state.get("_ptx_stale_pending")
+        if pending is None or loaded < pending[1]:
+            st.session_state["_ptx_stale_pending"] = (fault, loaded)
+        return
+    notice = st.session_state.get("_ptx_notice")
+    if notice is None:
+        _draw_stale(st, fault, loaded)
+    elif not notice["drawn"]:
+        _draw_stale(notice["area"], fault, loaded)
+        notice["drawn"] = True
 
 
 def compute(func, view: View | tuple[str, str], *args, **kwargs):
     """Call a facade function ``func(source, *args)`` through the cache, saying what it does
     while it is slow. With a view, a call that takes an as-of date gets the view's (the frame
-    has read it once), so it asks the source nothing more."""
+    has read it once), so it asks the source nothing more.
+
+    When the database cannot be reached, the last good answer to the same call is returned
+    and the page says (in its :func:`stale_notice`) that the figures are stale, when they were
+    loaded and what happened; with none, the page shows the fault in words and stops. The next
+    run asks the database again.
+    """
     key = view.source_key if isinstance(view, View) else view
     if isinstance(view, View) and "as_of" in inspect.signature(func).parameters:
         kwargs.setdefault("as_of", view.as_of)
-    with st.spinner(DOING[func.__name__] + "…", show_time=True):
-        return _cached(func.__name__, key, *args, **kwargs)
+    call = _call_key(func.__name__, key, args, kwargs)
+    try:
+        with st.spinner(DOING[func.__name__] + "…", show_time=True):
+            loaded, value = _cached(func.__name__, key, *args, **kwargs)
+    except ptx.SourceUnavailable as fault:
+        last = _last_good().get(call)
+        if last is None:
+            show_error(fault)
+        loaded, value = last
+        _say_stale(view, fault, loaded)
+        return value
+    _remember(call, loaded, value)
+    return value
 
 
 def _choice(value: str | None) -> tuple[str, ...]:
@@ -183,7 +282,10 @@ def sidebar() -> View:
 
 
 def show_error(exc: ptx.PtxError) -> None:
-    st.error(str(exc), icon="⚠️")
+    """A ptx error in its own words (which may quote values from the source: shown as text),
+    then stop the page."""
+    st.session_state.pop("_ptx_stale_pending", None)  # the error says what happened
+    st.error(ptx.escape_markdown(exc), icon="⚠️")
     st.stop()
 
 
@@ -219,12 +321,20 @@ def view() -> View:
 
 
 def download(frame, *, key: str, file_name: str, label: str = "Download (CSV)") -> None:
-    """A download button for a table as CSV."""
-    data = frame.to_csv(index=False).encode("utf-8")
-    st.download_button(label, data, file_name=file_name, mime="text/csv", key=f"download_{key}")
+    """A download button for a table as CSV, safe to open in a spreadsheet (text that would be
+    read as a formula is prefixed with ``'``)."""
+    st.download_button(
+        label, ptx.csv_bytes(frame), file_name=file_name, mime="text/csv", key=f"download_{key}"
+    )
 
 
 def table(result, *, key: str, file_name: str, label: str = "Download (CSV)") -> None:
     """A result's table, and its export (suppression applied, counts rounded) as CSV."""
     st.dataframe(result.table(), hide_index=True, key=key)
     download(result.table(export=True), key=key, file_name=file_name, label=label)
+
+
+def md(value: object) -> str:
+    """A value from the data (a name, a label, a sentence that quotes one) as literal text in
+    Markdown: for captions, alerts, metric labels and help, and tab or expander labels."""
+    return ptx.escape_markdown(value)

@@ -3,27 +3,28 @@
 import streamlit as st
 
 import ptx
-from pages._shared import compute, table, view
+from pages._shared import compute, md, stale_notice, table, view
 
 v = view()
+stale_notice()
 st.title("Complaints")
 missing = ptx.unavailable(v.source, "complaints")
 if missing:  # a feedback-only source: nothing else to show
-    st.info(missing)
+    st.info(md(missing))
     st.stop()
 calendar = v.source.config.complaints.calendar
 st.caption(
-    f"{v.scope} · received {v.filters.start:%d %b %Y} to {v.filters.end:%d %b %Y} · as of "
-    f"{v.as_of:%d %b %Y} · days are working days: weekends and {calendar.country}"
-    f"{'-' + calendar.subdivision if calendar.subdivision else ''} public holidays excluded"
+    f"{md(v.scope)} · received {v.filters.start:%d %b %Y} to {v.filters.end:%d %b %Y} · as of "
+    f"{v.as_of:%d %b %Y} · days are working days: weekends and {md(calendar.country)}"
+    f"{'-' + md(calendar.subdivision) if calendar.subdivision else ''} public holidays excluded"
 )
 
 
 def draw_summary(timing: ptx.ComplaintTiming) -> None:
     """The tiles and the sentence on the medians."""
     for container, tile in zip(st.columns(5), timing.tiles(), strict=True):
-        container.metric(tile.label, tile.value, help=tile.note or None, border=True)
-    st.info(timing.why_medians_differ())
+        container.metric(md(tile.label), tile.value, help=md(tile.note) or None, border=True)
+    st.info(md(timing.why_medians_differ()))
 
 
 # The tiles sit above the tabs but are drawn last: the resolution tab's grouping serves them.
@@ -64,7 +65,7 @@ if tabs["resolution"].open:
     with tabs["resolution"]:
         if timing.curves:
             st.plotly_chart(timing.figure(), key="complaints_km", theme=None)
-        st.caption(timing.curves_note)
+        st.caption(md(timing.curves_note))
         table(timing, key="complaints_km_table", file_name=f"ptx-resolution-by-{by}.csv")
 
 if tabs["trend"].open:
@@ -81,9 +82,9 @@ if tabs["trend"].open:
         trend = compute(ptx.trend, v, key, v.filters, chart=chart, rule=v.disclosure)
         if len(trend.chart) >= 2:
             st.plotly_chart(trend.figure(), key="complaints_spc", theme=None)
-            st.caption(trend.method)
+            st.caption(md(trend.method))
             for sentence in trend.signals[:5]:
-                st.markdown(f"- {sentence}")
+                st.markdown(f"- {md(sentence)}")
         else:
             st.info("Too few months in the range to show a trend.")
 
@@ -95,7 +96,7 @@ if tabs["backlog"].open:
             if name in figures:
                 container.plotly_chart(figures[name], key=f"complaints_{name}", theme=None)
             else:
-                container.info(backlog.empty_note(name))
+                container.info(md(backlog.empty_note(name)))
         table(backlog, key="complaints_backlog_table", file_name="ptx-backlog.csv")
 
 if tabs["mix"].open:
@@ -103,7 +104,7 @@ if tabs["mix"].open:
         mix = compute(ptx.complaint_mix, v, v.filters, rule=v.disclosure)
         for col, (name, figure) in zip(st.columns(3), mix.figures().items(), strict=True):
             col.plotly_chart(figure, key=f"complaints_{name}", theme=None)
-        st.caption(mix.reopened_text())
+        st.caption(md(mix.reopened_text()))
         table(mix, key="complaints_mix_table", file_name="ptx-outcomes-subjects.csv")
 
 if tabs["oldest"].open:
@@ -112,7 +113,7 @@ if tabs["oldest"].open:
         if len(oldest.rows):
             table(oldest, key="complaints_oldest", file_name="ptx-oldest-open.csv")
         else:
-            st.info(oldest.note)
+            st.info(md(oldest.note))
 
 with summary_area:
     draw_summary(timing)

@@ -1,10 +1,15 @@
 """Data: where the numbers come from, what was loaded and quarantined and why, how each answer
-value was read, and importing a new export."""
+value was read, and importing a new export.
+
+Quarantined rows are shown with demographic and identifying columns dropped and personal
+details in their text masked (ptx.privacy), unless ``reveal`` is on: the switch a role allowed
+to see rows as they are (an analyst fixing an export) will turn.
+"""
 
 import streamlit as st
 
 import ptx
-from pages._shared import compute, download, view
+from pages._shared import compute, download, md, stale_notice, view
 
 MAPPING_EXAMPLE = """[tables.feedback]
 id = "generate"
@@ -23,8 +28,13 @@ labels = "fft"
 """
 
 
-def show_report(report: ptx.ValidationReport, key: str) -> None:
-    """Rows read, loaded and quarantined; the reasons; the answer values as read; the notes."""
+# Off: personal details of quarantined rows are masked. The roles work switches it per user.
+REVEAL_PERSONAL = False
+
+
+def show_report(report: ptx.ValidationReport, key: str, *, reveal: bool = False) -> None:
+    """Rows read, loaded and quarantined; the reasons (example values masked unless
+    ``reveal``); the answer values as read; the notes."""
     st.dataframe(
         report.tables,
         hide_index=True,
@@ -48,7 +58,7 @@ def show_report(report: ptx.ValidationReport, key: str) -> None:
     else:
         st.warning(f"{report.quarantined:,} row(s) quarantined: they are left out of every figure.")
         st.dataframe(
-            report.reasons,
+            ptx.mask_reasons(report.reasons, reveal=reveal),
             hide_index=True,
             key=f"{key}_reasons",
             column_config={
@@ -59,7 +69,7 @@ def show_report(report: ptx.ValidationReport, key: str) -> None:
             },
         )
     for warning in report.warnings:
-        st.warning(warning, icon="⚠️")
+        st.warning(md(warning if reveal else ptx.mask_personal_text(warning)), icon="⚠️")
     if len(report.values):
         st.markdown("**Answer values as read** — check that the best answer became the best code.")
         st.dataframe(
@@ -82,6 +92,7 @@ def show_report(report: ptx.ValidationReport, key: str) -> None:
 
 
 v = view()
+stale_notice()
 st.title("Data")
 first, last = compute(ptx.data_range, v)
 about = st.columns(4)
@@ -89,14 +100,19 @@ about[0].metric("Source", v.source.kind)
 about[1].metric("As-of date", f"{v.as_of:%d %b %Y}")
 about[2].metric("First date", f"{first:%d %b %Y}" if first else "–")
 about[3].metric("Last date", f"{last:%d %b %Y}" if last else "–")
-st.caption(f"Location: `{v.source.label}`")
+st.caption(f"Location: {md(v.source.label)}")
 
 st.subheader("Rows read, loaded and quarantined")
 st.caption("Every row is either loaded or quarantined: rows read = rows loaded + rows quarantined.")
-show_report(compute(ptx.validation_report, v), "data")
+show_report(compute(ptx.validation_report, v), "data", reveal=REVEAL_PERSONAL)
 
 st.subheader("Quarantined rows")
-rows = compute(ptx.quarantined_rows, v)
+rows = ptx.mask_quarantined_rows(compute(ptx.quarantined_rows, v), reveal=REVEAL_PERSONAL)
+if not REVEAL_PERSONAL:
+    st.caption(
+        "Demographic and identifying columns are left out, and emails, phone and NHS numbers, "
+        "postcodes, dates of birth and names after a title are masked."
+    )
 if len(rows):
     st.dataframe(rows, hide_index=True, key="data_quarantine")
     download(
@@ -113,7 +129,7 @@ st.caption(
     "CSV, Excel (.xlsx) or Parquet files from a survey tool or a complaints system, with the "
     "mapping that says which column is which (the same ptx.toml as `ptx import`; see the "
     "examples/ folder for ready ones). The import is written to data/imports/ and reported "
-    "here; open it with PTX_SOURCE=data/imports/<name>.duckdb."
+    "here; open it with PTX_SOURCE=data/imports/\\<name\\>.duckdb."
 )
 with st.form("import"):
     uploads = st.file_uploader(
@@ -131,7 +147,7 @@ elif go:
     with st.status("Importing…", expanded=True) as status:
 
         def progress(table: str, rows_read: int) -> None:
-            status.update(label=f"Importing {table}: {rows_read:,} rows read…")
+            status.update(label=f"Importing {md(table)}: {rows_read:,} rows read…")
 
         try:
             target = ptx.import_target(name)
@@ -143,9 +159,9 @@ elif go:
             )
         except ptx.PtxError as exc:
             status.update(label="The import stopped", state="error")
-            st.error(str(exc), icon="⚠️")
+            st.error(md(exc), icon="⚠️")
         else:
-            status.update(label=f"Imported into {target}", state="complete", expanded=False)
+            status.update(label=f"Imported into {md(target)}", state="complete", expanded=False)
     if result is not None:
-        st.markdown(f"**Import report** — open it with `PTX_SOURCE={target}`")
-        show_report(result, "import")
+        st.markdown(f"**Import report** — open it with PTX\\_SOURCE={md(target)}")
+        show_report(result, "import", reveal=REVEAL_PERSONAL)

@@ -3,9 +3,10 @@
 import streamlit as st
 
 import ptx
-from pages._shared import compute, table, view
+from pages._shared import compute, md, stale_notice, table, view
 
 v = view()
+stale_notice()
 tree = compute(ptx.hierarchy, v)
 
 
@@ -27,14 +28,14 @@ def select_department(chart_key: str) -> None:
 
 st.title("Departments")
 st.caption(
-    f"{v.scope.split(' › ')[0] if v.filters.sites else 'Whole organisation'} · "
+    f"{md(v.scope.split(' › ')[0]) if v.filters.sites else 'Whole organisation'} · "
     f"{v.filters.start:%d %b %Y} to {v.filters.end:%d %b %Y} · departments of different sizes "
     "compared with funnel plots (Spiegelhalter 2005)"
 )
 if v.filters.departments:
     chosen = tree.get(v.filters.departments[0])
     st.markdown(
-        f"**Selected: {chosen.label if chosen else v.filters.departments[0]}** — open it in"
+        f"**Selected: {md(chosen.label if chosen else v.filters.departments[0])}** — open it in"
     )
     links = st.columns([1, 1, 4])
     links[0].page_link("pages/feedback.py", label="Feedback", icon=":material/reviews:")
@@ -44,7 +45,7 @@ if v.filters.departments:
 comparisons = ptx.available_measures(v.source, "funnel")
 missing = ptx.missing_data(v.source, "funnel")
 if missing:
-    st.caption(" ".join(missing) + " Measures without their data are not offered.")
+    st.caption(md(" ".join(missing)) + " Measures without their data are not offered.")
 left, right = st.columns([3, 1])
 key = left.selectbox(
     "Measure",
@@ -88,9 +89,9 @@ if funnel_tab.open:
             )
             st.caption(
                 f"Organisation: {ptx.format_value(result.organisation, result.measure.unit)}. "
-                f"{result.method} Blue is better than the organisation, orange worse, dark grey "
-                f"within the limits, light grey too few to judge.{hidden} Click a point to select "
-                "that department."
+                f"{md(result.method)} Blue is better than the organisation, orange worse, dark "
+                f"grey within the limits, light grey too few to judge.{hidden} Click a point to "
+                "select that department."
             )
             st.subheader("Ranking, with intervals")
             table(result, key="ranking", file_name=f"ptx-ranking-{key}.csv")

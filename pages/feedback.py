@@ -5,7 +5,7 @@ from datetime import date
 import streamlit as st
 
 import ptx
-from pages._shared import compute, table, view
+from pages._shared import compute, md, stale_notice, table, view
 
 VARIATION_TEXT = {
     "common_cause": ("gray", "Common cause variation: no signal"),
@@ -23,8 +23,9 @@ ASSURANCE_TEXT = {
 }
 
 v = view()
+stale_notice()
 st.title("Feedback")
-st.caption(f"{v.scope} · {v.filters.start:%d %b %Y} to {v.filters.end:%d %b %Y}")
+st.caption(f"{md(v.scope)} · {v.filters.start:%d %b %Y} to {v.filters.end:%d %b %Y}")
 
 period = (
     st.segmented_control(
@@ -50,7 +51,7 @@ key = left.selectbox(
 measure = available[key]
 if period not in measure.periods:  # the response rate's eligible patients are counted by month
     st.caption(
-        f"{measure.label} is measured by {' or '.join(measure.periods)}: shown by "
+        f"{md(measure.label)} is measured by {' or '.join(measure.periods)}: shown by "
         f"{measure.periods[0]}."
     )
     period = measure.periods[0]
@@ -122,9 +123,11 @@ else:
         badges += " :gray-badge[Trial limits: too few points for fixed limits]"
     st.markdown(badges)
     st.plotly_chart(result.figure(), key="feedback_spc", theme=None)
-    st.caption(result.method + hidden_note)
+    st.caption(md(result.method) + hidden_note)
     if result.signals:
-        st.markdown("**What the chart shows**\n\n" + "\n".join(f"- {s}" for s in result.signals))
+        st.markdown(
+            "**What the chart shows**\n\n" + "\n".join(f"- {md(s)}" for s in result.signals)
+        )
     else:
         st.markdown("**What the chart shows**: only common-cause variation — no signal to act on.")
 

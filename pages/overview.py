@@ -3,13 +3,14 @@
 import streamlit as st
 
 import ptx
-from pages._shared import compute, view
+from pages._shared import compute, md, stale_notice, view
 
 v = view()
+stale_notice()
 head = compute(ptx.headline, v, v.filters, rule=v.disclosure)
 st.title("Overview")
 st.caption(
-    f"{v.scope} · {head.start:%d %b %Y} to {head.end:%d %b %Y} · compared with the "
+    f"{md(v.scope)} · {head.start:%d %b %Y} to {head.end:%d %b %Y} · compared with the "
     f"{(head.end - head.start).days + 1} days before · data as of {head.as_of:%d %b %Y}"
 )
 
@@ -19,15 +20,15 @@ TILES_PER_ROW = 5
 for row in head.tile_rows(TILES_PER_ROW):
     for container, tile in zip(st.columns(TILES_PER_ROW), row, strict=False):
         container.metric(
-            tile.label,
+            md(tile.label),
             tile.value,
             delta=tile.change,
             delta_color={"higher": "normal", "lower": "inverse"}.get(tile.better, "off"),
-            help=tile.note,
+            help=md(tile.note) if tile.note else None,
             border=True,
         )
 if head.notes:  # what the source has no data for: those tiles are left out
-    st.info("  \n".join(head.notes))
+    st.info("  \n".join(md(note) for note in head.notes))
 
 figures = head.figures()
 charts = head.charts()
@@ -36,4 +37,4 @@ for container, name in zip(st.columns(len(charts) or 1), charts, strict=False):
         if name in figures:
             st.plotly_chart(figures[name], key=f"overview_{name}", theme=None)
         else:
-            st.info(head.empty_note(name))
+            st.info(md(head.empty_note(name)))

@@ -69,8 +69,16 @@ from ptx.api.imports import import_exports, import_target
 from ptx.catalog import CATALOG, Measure, measure, measures_for
 from ptx.config import Config, load_config
 from ptx.disclosure import Disclosure
-from ptx.errors import ConfigError, PtxError, SchemaError, SourceError
+from ptx.errors import (
+    ConfigError,
+    PtxError,
+    SchemaError,
+    SourceError,
+    SourceUnavailable,
+)
+from ptx.privacy import mask_personal_text, mask_quarantined_rows, mask_reasons
 from ptx.query import Filters
+from ptx.safety import csv_bytes, escape_markdown
 from ptx.sources import Source
 from ptx.sources import open_source as _open_configured
 from ptx.validate import ValidationReport, quarantined_rows, validation_report
@@ -105,6 +113,7 @@ __all__ = [
     "SchemaError",
     "Source",
     "SourceError",
+    "SourceUnavailable",
     "Tile",
     "Trend",
     "ValidationReport",
@@ -119,6 +128,11 @@ __all__ = [
     "import_exports",
     "import_target",
     "compare_departments",
+    "csv_bytes",
+    "escape_markdown",
+    "mask_personal_text",
+    "mask_quarantined_rows",
+    "mask_reasons",
     "complaint_backlog",
     "complaint_mix",
     "complaint_timing",

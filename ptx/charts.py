@@ -6,6 +6,7 @@ screen from the back of a meeting room.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 
 import numpy as np
@@ -58,6 +59,14 @@ BASE_LAYOUT = {
 }
 
 
+def plain(label: object) -> str:
+    """A label from the data as literal text in a figure. Plotly draws titles, tick labels,
+    legends and hover text as a small HTML (``<a href>``, ``<b>``, ``<br>``...), so a department
+    named ``<a href="http://evil.example">x</a>`` would be a live link: its ``&``, ``<`` and
+    ``>`` are written as entities, which Plotly shows as the characters."""
+    return html.escape(str(label), quote=False)
+
+
 def _merge(base: dict, extra: dict) -> dict:
     """``base`` updated with ``extra``, nested dicts merged key by key."""
     out = dict(base)
@@ -74,15 +83,19 @@ def _figure(
     """The figure in one step: the house layout merged with ``layout`` (nested dicts) and any
     reference ``lines`` (see :func:`_reference_line`). Plotly validates a layout given at
     creation once; every later ``update_layout`` or ``add_hline`` costs several times that,
-    on every rerun."""
+    on every rerun. Titles are plain text: they name measures, and a survey question's
+    measure is named by the data."""
     merged = _merge(
         BASE_LAYOUT,
         {
-            "title": {"text": title, "font": {"size": FONT_SIZE + 4}, "x": 0.05},
-            "yaxis": {"title": {"text": y_title}},
+            "title": {"text": plain(title), "font": {"size": FONT_SIZE + 4}, "x": 0.05},
+            "yaxis": {"title": {"text": plain(y_title)}},
         },
     )
     merged = _merge(merged, layout)
+    if "title" in merged["xaxis"]:
+        x_title = merged["xaxis"]["title"]
+        merged["xaxis"] = {**merged["xaxis"], "title": {**x_title, "text": plain(x_title["text"])}}
     if "title" in merged["xaxis"] and merged.get("showlegend", True):
         merged["legend"] = {**merged["legend"], "y": -0.25}  # below the x-axis title
     if lines:
@@ -309,7 +322,7 @@ def survival_curves(curves: dict[str, pd.DataFrame], *, title: str, target: int 
                     fillcolor=_rgba(colour, 0.15),
                     line={"width": 0, "shape": "hv"},
                     hoverinfo="skip",
-                    name=f"{label}: 95% interval",
+                    name=f"{plain(label)}: 95% interval",
                 )
             )
         traces.append(
@@ -317,9 +330,11 @@ def survival_curves(curves: dict[str, pd.DataFrame], *, title: str, target: int 
                 x=curve["working_days"],
                 y=100 * curve["survival"],
                 mode="lines",
-                name=label,
+                name=plain(label),
                 line={"color": colour, "width": 3 if i == 0 else 2, "shape": "hv"},
-                hovertemplate="%{x} working days: %{y:.1f}% still open<extra>" + label + "</extra>",
+                # The name by reference: a label written into the template could hold "%{...}".
+                hovertemplate="%{x} working days: %{y:.1f}% still open"
+                "<extra>%{fullData.name}</extra>",
             )
         )
     lines = []
@@ -364,7 +379,7 @@ def _horizontal_bars(
     """One horizontal bar per group, ``row`` pixels each; ``top_down`` lists the first group
     at the top."""
     bar = go.Bar(
-        y=frame[group].astype(str),
+        y=frame[group].map(plain),
         x=frame[value],
         orientation="h",
         marker_color=colour,
@@ -449,7 +464,7 @@ def funnel_plot(
                 mode="markers",
                 name=name,
                 customdata=part["group"],
-                text=[names.get(g, g) for g in part["group"]],
+                text=[plain(names.get(g, g)) for g in part["group"]],
                 marker={
                     "size": 13,
                     "color": SCORE_COLOURS.get(int(score), TOO_FEW_COLOUR),
@@ -494,7 +509,7 @@ def verdict_heatmap(frame: pd.DataFrame, *, title: str) -> go.Figure:
         go.Heatmap(
             z=z,
             x=measures,
-            y=departments,
+            y=[plain(d) for d in departments],
             zmin=-2,
             zmax=2,
             colorscale=scale,

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ptx.errors import PtxError
+from ptx.safety import neutralise_formulas
 
 SUPPRESSED = "*"
 NOT_AVAILABLE = "–"
@@ -122,7 +123,9 @@ def as_table(
     decimals: int | dict[str, int] = 1,
 ) -> pd.DataFrame:
     """A copy for a reader: counts as text ("*" where hidden, rounded to ``round_to`` when
-    ``export``), rates rounded to ``decimals`` and empty where hidden."""
+    ``export``), rates rounded to ``decimals`` and empty where hidden. An ``export`` copy is
+    also safe to open in a spreadsheet: text that would be read as a formula is prefixed with
+    ``'`` (:func:`ptx.safety.neutralise_formulas`)."""
     mask = hidden(frame, roles, rule)
     out = frame.copy()
     for col in roles.rates:
@@ -132,7 +135,7 @@ def as_table(
     for col in roles.counts:
         if col in out:
             out[col] = _count_text(frame[col], mask[col], rule, export)
-    return out
+    return neutralise_formulas(out) if export else out
 
 
 def count_text(value: float, rule: Disclosure) -> str:
