@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 import ptx
@@ -249,6 +251,27 @@ def test_a_team_leads_numbers_are_those_of_their_departments(source):
         .kpis["value"]
         .equals(ptx.headline(source, ptx.Filters(divisions=["Medicine"])).kpis["value"])
     )
+
+
+ALL_IDS = sorted(
+    [*MEDICINE, "RVH-UEC-ED", "RVH-UEC-AMU", "HVH-SUR-PAIN", "HVH-WAC-MAT", "HVH-SUR-ORTH"]
+)
+
+
+@settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(allowed=st.sets(st.sampled_from(ALL_IDS), min_size=1, max_size=6))
+def test_any_access_narrows_exactly_like_choosing_its_departments(source, allowed):
+    """Invariant: under any team lead's access, the counts are those of their departments and
+    every department a result names is one of them."""
+    access = ptx.Access(False, departments=tuple(sorted(allowed)), role="team lead")
+    mine = ptx.Filters(access=access)
+    chosen = ptx.Filters(departments=sorted(allowed))
+    assert ptx.headline(source, mine).kpis["n"].equals(ptx.headline(source, chosen).kpis["n"])
+    names = {d.department_id: d.name for d in ptx.hierarchy(source).departments}
+    ranking = ptx.compare_departments(source, "fft_pct_positive", mine).ranking
+    if len(ranking):  # a single department has nothing to be compared with
+        assert _department_ids_shown(ranking, names) <= allowed
+    assert {d.department_id for d in ptx.hierarchy(source, access=access).departments} == allowed
 
 
 def test_naming_another_department_shows_nothing_and_tells_nothing(source):
