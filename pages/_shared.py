@@ -97,7 +97,7 @@ def _alone(body, title: str) -> st.Page:
 
 def _access_note(access: ptx.Access) -> str:
     """Who sees what, in words, for the Data page."""
-    if access.role.startswith("without sign-in"):
+    if access.unsigned:
         switch = (
             "You are on the dashboard's own machine, so you may switch small-number "
             "suppression off; anyone who reaches it over the network cannot."
@@ -254,8 +254,8 @@ def sidebar(access: ptx.Access) -> View:
         )
         bar.caption(
             "Suppression is always on: sign-in is not configured and you reach this dashboard "
-            "over the network."
-            if access.role.startswith("without sign-in")
+            f"over the network ({ACCESS_DOC})."
+            if access.unsigned
             else f"Suppression is always on for the {access.role} role."
         )
     bar.caption(f"Source: {source.label}  \nData as of {as_of:%d %b %Y}")
@@ -267,8 +267,6 @@ def sidebar(access: ptx.Access) -> View:
             "Sign-in is not configured: suppression can be switched off because you are on "
             f"the dashboard's own machine ({ACCESS_DOC})."
         )
-    else:
-        bar.caption(f"Sign-in is not configured ({ACCESS_DOC}).")
     return View(
         source=source,
         source_key=key,

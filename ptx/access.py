@@ -56,6 +56,7 @@ PERMISSIONS: dict[str, tuple[bool, bool, bool, bool]] = {
     TEAM_LEAD: (False, False, False, True),
 }
 SCOPE_KEYS = ("sites", "divisions", "departments")
+WITHOUT_SIGN_IN = "without sign-in"  # the role of every viewer when sign-in is not configured
 # What a proxy adds to a request it forwards: a viewer behind one is not on this machine.
 FORWARDING_HEADERS = ("forwarded", "x-forwarded-for", "x-real-ip")
 
@@ -102,6 +103,11 @@ class Access:
         return not self.every_department
 
     @property
+    def unsigned(self) -> bool:
+        """Whether this is the access of a dashboard without sign-in."""
+        return self.role.startswith(WITHOUT_SIGN_IN)
+
+    @property
     def sees_nothing(self) -> bool:
         return self.restricted and not any(getattr(self, k) for k in SCOPE_KEYS)
 
@@ -119,7 +125,7 @@ def without_sign_in(viewer_is_local: bool) -> Access:
     before sign-in existed; suppression may be switched off only by a viewer on the
     dashboard's own machine (a single-user run), never by one reaching it over the network.
     See docs/ACCESS.md."""
-    role = "without sign-in (this machine)" if viewer_is_local else "without sign-in"
+    role = f"{WITHOUT_SIGN_IN} (this machine)" if viewer_is_local else WITHOUT_SIGN_IN
     return Access(may_switch_suppression=viewer_is_local, role=role)
 
 

@@ -27,7 +27,7 @@ import pytest
 
 from bench.browser_timing import start_server, stop_server
 from tests.conftest import require_or_skip
-from tests.test_browser import browser, page, settle, shot  # noqa: F401 - shared fixtures
+from tests.test_browser import browser, page, server, settle, shot  # noqa: F401 - shared fixtures
 
 pytestmark = pytest.mark.browser
 
@@ -226,3 +226,27 @@ def _shots():
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+def test_without_sign_in_a_viewer_behind_a_proxy_cannot_switch_suppression_off(
+    server,  # noqa: F811 - the dashboard without sign-in
+    browser,  # noqa: F811
+):
+    """A request a proxy forwarded is not from the dashboard's own machine: suppression stays
+    on, whatever the URL says."""
+    context = browser.new_context(
+        viewport={"width": 1600, "height": 1000},
+        extra_http_headers={"X-Forwarded-For": "192.0.2.10"},
+    )
+    page = context.new_page()  # noqa: F811
+    page.set_default_timeout(30_000)
+    try:
+        page.goto(f"{server}/feedback?dept=Pain+Clinic&period=Week&suppress=false")
+        settle(page)
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        sidebar.get_by_text("Suppression is always on: sign-in is not configured").wait_for()
+        assert sidebar.get_by_role("switch").is_disabled()
+        page.get_by_text("too few to show without identifying people").first.wait_for()
+        shot(page, "signin-6-proxied-viewer-without-sign-in")
+    finally:
+        context.close()
