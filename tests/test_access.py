@@ -476,3 +476,13 @@ def test_without_sign_in_the_dashboard_runs_as_before_and_the_data_page_says_so(
     assert "you may switch small-number suppression off" in at.info[0].value
     assert not at.sidebar.toggle[0].disabled
     assert len(at.sidebar.selectbox(key="dept").options) == 26
+
+
+def test_named_providers_each_get_a_sign_in_button(roles_file):
+    at = AppTest.from_file(str(DASHBOARD), default_timeout=TIMEOUT)
+    shared = {k: AUTH["auth"][k] for k in ("redirect_uri", "cookie_secret")}
+    provider = {k: AUTH["auth"][k] for k in ("client_id", "client_secret", "server_metadata_url")}
+    at.secrets.update({"auth": {**shared, "microsoft": provider, "okta": provider}})
+    at.user = {"is_logged_in": False}
+    at.run()
+    assert [b.label for b in at.button] == ["Sign in with microsoft", "Sign in with okta"]
