@@ -4,6 +4,12 @@ into the ptx facade, and a table with its download.
 The sidebar widgets are bound to the URL (``bind="query-params"``), so a copied link restores
 the view and the choice holds across pages. The facade's results are cached, keyed by the
 source and the small values of the call (filters, measure, period...).
+
+With sign-in configured (an ``[auth]`` section in ``.streamlit/secrets.toml``), the frame asks
+the viewer to sign in and gives them the access the roles file grants (``ptx.load_roles``).
+The access travels inside the filters, so every query is restricted to it; the sidebar offers
+only the departments it allows, the Data page only to a role that may see it, and the
+suppression switch only to a role allowed to turn it off. See docs/ACCESS.md.
 """
 
 from __future__ import annotations
@@ -38,6 +44,73 @@ class View:
     filters: ptx.Filters
     scope: str  # the filters in words, for titles and captions
     disclosure: ptx.Disclosure  # small-number suppression, on unless switched off
+    access: ptx.Access  # what the viewer may see (also in filters.access)
+
+
+DATA_PAGE = "pages/data.py"
+ACCESS_DOC = "docs/ACCESS.md"
+
+
+def _sign_in_configured() -> bool:
+    """Whether Streamlit's OIDC sign-in is set up: an [auth] section in the secrets."""
+    return st.secrets.load_if_toml_exists() and "auth" in st.secrets
+
+
+def _providers() -> list[str | None]:
+    """The identity providers to offer: the unnamed one, or each [auth.<name>] section."""
+    auth = st.secrets["auth"]
+    if "client_id" in auth:
+        return [None]
+    return [name for name, value in auth.items() if hasattr(value, "keys")] or [None]
+
+
+def _access() -> ptx.Access | None:
+    """What this viewer may see; None while they have still to sign in.
+
+    Raises ptx.PtxError when the roles file is missing or wrong."""
+    if not _sign_in_configured():
+        local = ptx.viewer_is_local(st.context.ip_address, st.context.headers)
+        return ptx.without_sign_in(local)
+    if not st.user.get("is_logged_in", False):
+        return None
+    return ptx.load_roles().access_for(st.user.to_dict())
+
+
+def _sign_in() -> None:
+    st.title("ptx · patient experience")
+    st.write("Sign in to see the patient-experience dashboard.")
+    for provider in _providers():
+        label = "Sign in" if provider is None else f"Sign in with {provider}"
+        if st.button(label, type="primary", key=f"sign_in_{provider or 'default'}"):
+            st.login(provider)
+
+
+def _sign_out_button(where=st) -> None:
+    if where.button("Sign out", key="sign_out"):
+        st.logout()
+
+
+def _alone(body, title: str) -> st.Page:
+    """A frame of one page (signing in, or why there is nothing to see): no filters, no data."""
+    return st.navigation([st.Page(body, title=title, default=True)], position="hidden")
+
+
+def _access_note(access: ptx.Access) -> str:
+    """Who sees what, in words, for the Data page."""
+    if access.unsigned:
+        switch = (
+            "You are on the dashboard's own machine, so you may switch small-number "
+            "suppression off; anyone who reaches it over the network cannot."
+            if access.may_switch_suppression
+            else "Small-number suppression is always on for you: you reach this dashboard "
+            "over the network."
+        )
+        return (
+            "**Sign-in is not configured.** Whoever opens this dashboard sees every department "
+            f"and this page. {switch} Configure sign-in and a roles file before sharing it "
+            f"({ACCESS_DOC})."
+        )
+    return f"Signed in as {access.user or 'a user'}: {access.describe()}."
 
 
 def _config_key() -> tuple[str, str]:
@@ -192,13 +265,14 @@ def _choice(value: str | None) -> tuple[str, ...]:
     return () if value in (None, ALL) else (value,)
 
 
-def sidebar() -> View:
-    """Draw the shared filters and return the view they describe."""
+def sidebar(access: ptx.Access) -> View:
+    """Draw the shared filters, offering only what ``access`` allows, and return the view
+    they describe (its filters carry the access)."""
     key = _config_key()
     source = _open_source(*key)
-    as_of = compute(ptx.as_of, key)
-    first, _ = compute(ptx.data_range, key)
-    tree = compute(ptx.hierarchy, key)
+    as_of = compute(ptx.as_of, key)  # the extract's date: the same for every viewer
+    first, _ = compute(ptx.data_range, key, access=access)
+    tree = compute(ptx.hierarchy, key, access=access)
     start_default, end_default = ptx.default_window(as_of)
     start_default = max(start_default, first or start_default)
 
@@ -240,7 +314,7 @@ def sidebar() -> View:
     )
     chosen_channels = bar.multiselect(
         "Feedback channel",
-        compute(ptx.channels, key),
+        compute(ptx.channels, key, access=access),
         key="channel",
         bind="query-params",
         placeholder="All channels",
@@ -252,6 +326,7 @@ def sidebar() -> View:
         divisions=_choice(division),
         departments=_choice(department),
         channels=tuple(chosen_channels),
+        access=access,
     )
     chosen = tree.get(department)
     parts = (
@@ -259,18 +334,38 @@ def sidebar() -> View:
         if chosen
         else [p for p in (site, division) if p != ALL]
     )
-    scope = " › ".join(parts) if parts else "Whole organisation"
+    whole = "All your departments" if access.restricted else "Whole organisation"
+    scope = " › ".join(parts) if parts else whole
     if chosen_channels:
         scope += " · " + ", ".join(chosen_channels)
     rule = ptx.Disclosure()
-    suppress = bar.toggle(
-        "Suppress small numbers",
-        value=True,
-        key="suppress",
-        bind="query-params",
-        help=rule.describe(),
-    )
+    if access.may_switch_suppression:
+        suppress = bar.toggle(
+            "Suppress small numbers",
+            value=True,
+            key="suppress",
+            bind="query-params",
+            help=rule.describe(),
+        )
+    else:  # shown, fixed on; a suppress=false in the URL changes nothing
+        suppress = bar.toggle(
+            "Suppress small numbers", value=True, disabled=True, help=rule.describe()
+        )
+        bar.caption(
+            "Suppression is always on: sign-in is not configured and you reach this dashboard "
+            f"over the network ({ACCESS_DOC})."
+            if access.unsigned
+            else f"Suppression is always on for the {access.role} role."
+        )
     bar.caption(f"Source: {source.label}  \nData as of {as_of:%d %b %Y}")
+    if access.user:
+        bar.caption(f"Signed in as {access.user} · {access.describe()}")
+        _sign_out_button(bar)
+    elif access.may_switch_suppression:
+        bar.caption(
+            "Sign-in is not configured: suppression can be switched off because you are on "
+            f"the dashboard's own machine ({ACCESS_DOC})."
+        )
     return View(
         source=source,
         source_key=key,
@@ -278,6 +373,7 @@ def sidebar() -> View:
         filters=filters,
         scope=scope,
         disclosure=ptx.Disclosure(enabled=suppress),
+        access=access,
     )
 
 
@@ -290,17 +386,49 @@ def show_error(exc: ptx.PtxError) -> None:
 
 
 def frame() -> st.Page:
-    """The frame of every run: navigation and the shared filters. Returns the page to run."""
+    """The frame of every run: sign-in, navigation and the shared filters. Returns the page
+    to run: a page of the dashboard, or, before sign-in or without access, a page of its own
+    that reads no data."""
+    try:
+        access = _access()
+    except ptx.PtxError as exc:
+        problem = str(exc)
+
+        def access_problem() -> None:
+            st.title("No access")
+            st.error(problem, icon="⚠️")
+            _sign_out_button()
+
+        return _alone(access_problem, "No access")
+    if access is None:
+        return _alone(_sign_in, "Sign in")
+    if access.sees_nothing:
+        user = access.user or "a user"
+
+        def no_access() -> None:
+            st.title("No access")
+            st.warning(
+                f"You are signed in as {user}, but the roles file gives you no role, so the "
+                "dashboard shows you nothing. Ask whoever keeps the roles file to add your "
+                f"email or one of your groups ({ACCESS_DOC}).",
+                icon="🔒",
+            )
+            _sign_out_button()
+
+        return _alone(no_access, "No access")
+    allowed = [p for p in PAGES if access.may_see_data_page or p[0] != DATA_PAGE]
     page = st.navigation(
         [
             st.Page(path, title=title, icon=icon, default=i == 0)
-            for i, (path, title, icon) in enumerate(PAGES)
+            for i, (path, title, icon) in enumerate(allowed)
         ]
     )
     try:
-        st.session_state["_ptx_view"] = sidebar()
+        st.session_state["_ptx_view"] = sidebar(access)
     except ptx.PtxError as exc:
         show_error(exc)
+    if page.url_path == "data":  # the Data page says who sees what
+        st.info(_access_note(access), icon=":material/lock:")
     st.session_state["_ptx_frame_ran"] = True
     return page
 

@@ -20,6 +20,7 @@ what it can show, and each result says when it has nothing for that reason.
 
 What the modules own:
 
+- access: who may see what (an Access every statement is restricted to; the roles file);
 - sources, config, ingest, store, summaries, rules, schema, validate, workdays: finding,
   opening, importing, writing and checking sources; the data model; the working-day calendar;
 - query, timing, counts: filters to SQLAlchemy Core aggregate statements, small frames back;
@@ -32,6 +33,7 @@ What the modules own:
 
 from pathlib import Path
 
+from ptx.access import Access, RoleMap, load_roles, viewer_is_local, without_sign_in
 from ptx.api import BREAKDOWN_LABELS as BREAKDOWNS
 from ptx.api import (
     COMPARE_BY,
@@ -93,6 +95,7 @@ def open_source(location: "str | Path | Config | None" = None) -> Source:
 
 
 __all__ = [
+    "Access",
     "BREAKDOWNS",
     "COMPARE_BY",
     "CATALOG",
@@ -110,6 +113,7 @@ __all__ = [
     "Measure",
     "OldestOpen",
     "PtxError",
+    "RoleMap",
     "SchemaError",
     "Source",
     "SourceError",
@@ -139,6 +143,7 @@ __all__ = [
     "department_heatmap",
     "headline",
     "load_config",
+    "load_roles",
     "measure",
     "measures_for",
     "missing_data",
@@ -149,5 +154,7 @@ __all__ = [
     "trend_measures",
     "unavailable",
     "validation_report",
+    "viewer_is_local",
+    "without_sign_in",
 ]
 __version__ = "0.1.0"

@@ -3,6 +3,13 @@
 Every function here sends one aggregate statement to the database and returns a frame whose size
 depends on the grouping (periods x departments x answer values), never on the number of rows in
 the source. Filter values are bound parameters; only valid rows (see :mod:`ptx.validate`) count.
+
+A viewer's :class:`~ptx.access.Access` (``Filters.access``) is ANDed into every statement's
+WHERE clause as the departments it allows, including the statements that leave the chosen
+department out on purpose (a comparison of departments, the hierarchy, the channels, the data
+range) and the row-level list of the oldest open complaints. Only the as-of date is read over
+the whole source: it is the date the extract is complete to, the same for every viewer, so a
+department's numbers do not change with who looks at them.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from datetime import date, timedelta
 import pandas as pd
 import sqlalchemy as sa
 
+from ptx.access import Access
 from ptx.errors import PtxError
 from ptx.sources import Source
 from ptx.summaries import SUMMARIES
@@ -37,7 +45,10 @@ GROUPINGS = (
 
 @dataclass(frozen=True)
 class Filters:
-    """What the user has chosen. Empty tuples mean "all"; dates are inclusive."""
+    """What the user has chosen. Empty tuples mean "all"; dates are inclusive.
+
+    ``access`` is not a choice: it is what the viewer may see (see :class:`ptx.access.Access`),
+    and every statement is restricted to it, whatever the other filters say."""
 
     start: date | None = None
     end: date | None = None
@@ -46,9 +57,16 @@ class Filters:
     departments: tuple[str, ...] = ()  # department ids or names
     channels: tuple[str, ...] = ()  # feedback channels
     current_from: date | None = None  # set by with_previous(): where the chosen range starts
+    access: Access = Access()  # what the viewer may see; kept by between() and replace()
 
     def __post_init__(self) -> None:
+        if self.access is None:
+            object.__setattr__(self, "access", Access())
+        elif not isinstance(self.access, Access):
+            raise PtxError(f"access is a ptx.Access, not {type(self.access).__name__}.")
         for f in fields(self):
+            if f.name == "access":
+                continue
             value = getattr(self, f.name)
             if f.name in ("sites", "divisions", "departments", "channels"):
                 # One name on its own is a choice of one, not a sequence of letters.
@@ -86,43 +104,103 @@ def previous_window(start: date, end: date) -> tuple[date, date]:
     return start - timedelta(days=days), start - timedelta(days=1)
 
 
-def _read_departments(source: Source) -> pd.DataFrame:
+def _read_departments(source: Source, allowed: tuple[str, ...] | None = None) -> pd.DataFrame:
     t = source.table("departments")
     stmt = (
         sa.select(t.c.department_id, t.c.department_name, t.c.division, t.c.site, t.c.unit)
         .where(valid(source, "departments"))
         .order_by(t.c.site, t.c.division, t.c.department_name)
     )
+    if allowed is not None:
+        stmt = stmt.where(_in(t.c.department_id, "allowed_ids", allowed))
     with source.engine.connect() as conn:
         return rows_frame(conn, stmt)
 
 
-def departments(source: Source) -> pd.DataFrame:
-    """The valid departments: department_id, department_name, division, site, unit.
-
-    Read once per open source (the hierarchy is small and every filter needs it); each call
-    returns a copy, so changing it changes nothing else."""
-    return source.remember(("departments",), lambda: _read_departments(source)).copy()
+def _all_departments(source: Source) -> pd.DataFrame:
+    """Every valid department, for resolving names (never returned to a restricted caller)."""
+    return source.remember(("departments",), lambda: _read_departments(source))
 
 
-def _unknown(what: str, value: str, known) -> PtxError:
+def departments(source: Source, access: Access | None = None) -> pd.DataFrame:
+    """The valid departments the access allows (all by default): department_id,
+    department_name, division, site, unit.
+
+    Read once per open source and access (the hierarchy is small and every filter needs it);
+    each call returns a copy, so changing it changes nothing else."""
+    allowed = allowed_department_ids(source, access)
+    if allowed is None:
+        return _all_departments(source).copy()
+    key = ("departments", allowed)
+    return source.remember(key, lambda: _read_departments(source, allowed)).copy()
+
+
+def _in(column, name: str, values) -> sa.ColumnElement:
+    """``column IN (...)`` as one expanding bound parameter (an empty list matches nothing)."""
+    return column.in_(sa.bindparam(name, list(values), expanding=True))
+
+
+def allowed_department_ids(source: Source, access: Access | None) -> tuple[str, ...] | None:
+    """The department ids an access allows, or None when it allows every department.
+
+    The access's sites, divisions and departments (ids or names) are resolved against the
+    source's departments; one that is not there raises PtxError naming the close matches."""
+    if access is None or access.every_department:
+        return None
+    key = ("allowed_ids", access.sites, access.divisions, access.departments)
+    return source.remember(key, lambda: _allowed(source, access))
+
+
+def _allowed(source: Source, access: Access) -> tuple[str, ...]:
+    deps = _all_departments(source)
+    keep = pd.Series(False, index=deps.index)
+    for what, values, column in (
+        ("site", access.sites, "site"),
+        ("division", access.divisions, "division"),
+    ):
+        for value in values:
+            if value not in set(deps[column]):
+                raise _not_granted(what, value, deps[column])
+        keep |= deps[column].isin(values)
+    for value in access.departments:
+        match = (deps["department_id"] == value) | (deps["department_name"] == value)
+        if not match.any():
+            raise _not_granted("department", value, deps["department_name"])
+        keep |= match
+    return tuple(deps.loc[keep, "department_id"])
+
+
+def _not_granted(what: str, value: str, known) -> PtxError:
+    # The close matches only, not the list: the reader may be a team lead.
+    close = difflib.get_close_matches(value, sorted({str(k) for k in known}), n=3, cutoff=0.6)
+    hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    return PtxError(
+        f"The access (the roles file) gives the {what} {value!r}, which is not in this "
+        f"source.{hint} Ask whoever keeps the roles file to correct it."
+    )
+
+
+def _unknown(what: str, value: str, known, where: str = "in this source") -> PtxError:
     known = sorted({str(k) for k in known})
     close = difflib.get_close_matches(value, known, n=3, cutoff=0.6)
     hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-    return PtxError(f"No {what} {value!r} in this source.{hint} Known: {', '.join(known)}.")
+    return PtxError(f"No {what} {value!r} {where}.{hint} Known: {', '.join(known)}.")
 
 
 def _resolve(source: Source, filters: Filters) -> tuple[tuple[str, ...], ...]:
     """(sites, divisions, department ids) with every department given by id or by name;
-    anything unknown raises PtxError naming the close matches."""
-    deps = source.remember(("departments",), lambda: _read_departments(source))
+    anything unknown raises PtxError naming the close matches. Under a restricted access, a
+    name is looked for among the departments it allows only (a name outside them is unknown,
+    whether or not it exists, so an error tells nothing about other departments)."""
+    deps = departments(source, filters.access)
+    where = "among the departments you may see" if filters.access.restricted else "in this source"
     for what, values, column in (
         ("site", filters.sites, "site"),
         ("division", filters.divisions, "division"),
     ):
         for value in values:
             if value not in set(deps[column]):
-                raise _unknown(what, value, deps[column])
+                raise _unknown(what, value, deps[column], where)
     ids, names = set(deps["department_id"]), {}
     for row in deps.itertuples():
         names.setdefault(row.department_name, []).append(row.department_id)
@@ -138,7 +216,7 @@ def _resolve(source: Source, filters: Filters) -> tuple[tuple[str, ...], ...]:
                 f"({', '.join(names[value])}); give the id instead."
             )
         else:
-            raise _unknown("department", value, names)
+            raise _unknown("department", value, names, where)
     return filters.sites, filters.divisions, tuple(resolved)
 
 
@@ -147,16 +225,18 @@ def department_ids(source: Source, filters: Filters) -> list[str] | None:
 
     Departments may be given by id or by name. Raises PtxError for an unknown site, division
     or department, naming the close matches."""
+    allowed = allowed_department_ids(source, filters.access)
     if not (filters.sites or filters.divisions or filters.departments):
-        return None
-    key = ("department_ids", filters.sites, filters.divisions, filters.departments)
-    return list(source.remember(key, lambda: _department_ids(source, *_resolve(source, filters))))
+        return None if allowed is None else list(allowed)
+    key = ("department_ids", filters.sites, filters.divisions, filters.departments, allowed)
+    chosen = source.remember(key, lambda: _department_ids(source, *_resolve(source, filters)))
+    return [d for d in chosen if allowed is None or d in allowed]
 
 
 def _department_ids(
     source: Source, sites: tuple[str, ...], divisions: tuple[str, ...], ids: tuple[str, ...]
 ) -> tuple[str, ...]:
-    deps = source.remember(("departments",), lambda: _read_departments(source))
+    deps = _all_departments(source)
     keep = pd.Series(True, index=deps.index)
     if sites:
         keep &= deps["site"].isin(sites)
@@ -183,9 +263,9 @@ def _where(
         conds.append(t[date_col] >= filters.start)
     if filters.end:
         conds.append(t[date_col] <= filters.end)
-    ids = department_ids(source, filters)
+    ids = department_ids(source, filters)  # the access ANDed in
     if ids is not None:
-        conds.append(t.department_id.in_(sa.bindparam("department_ids", ids, expanding=True)))
+        conds.append(_in(t.department_id, "department_ids", ids))
     if channels and filters.channels:
         conds.append(
             t.channel.in_(sa.bindparam("channels", list(filters.channels), expanding=True))
@@ -380,9 +460,9 @@ def activity_totals(source: Source, filters: Filters, by: Sequence[str] = ()) ->
         conds.append(t.month >= filters.start.replace(day=1))
     if filters.end:
         conds.append(t.month <= filters.end)
-    ids = department_ids(source, filters)
+    ids = department_ids(source, filters)  # the access ANDed in
     if ids is not None:
-        conds.append(t.department_id.in_(sa.bindparam("department_ids", ids, expanding=True)))
+        conds.append(_in(t.department_id, "department_ids", ids))
     cols, groups = [], []
     for key in by:
         col = t.month if key == "month" else t[key]
@@ -404,24 +484,29 @@ def activity_totals(source: Source, filters: Filters, by: Sequence[str] = ()) ->
     return frame.astype({"episodes": "int64", "eligible": "int64"})
 
 
-def data_range(source: Source) -> tuple[date | None, date | None]:
-    """First and last received date over valid feedback and complaints."""
+def data_range(source: Source, access: Access | None = None) -> tuple[date | None, date | None]:
+    """First and last received date over the valid feedback and complaints of the departments
+    the access allows (all by default)."""
+    allowed = allowed_department_ids(source, access)
     lows, highs = [], []
     with source.engine.connect() as conn:
         for name in ("feedback", "complaints"):
             summary = source.summary(name)
             t = (source.table(name) if summary is None else summary).c
             stmt = sa.select(sa.func.min(t.received_date), sa.func.max(t.received_date))
-            low, high = conn.execute(
-                stmt if summary is not None else stmt.where(valid(source, name))
-            ).one()
+            if summary is None:
+                stmt = stmt.where(valid(source, name))
+            if allowed is not None:
+                stmt = stmt.where(_in(t.department_id, "allowed_ids", allowed))
+            low, high = conn.execute(stmt).one()
             lows += [pd.Timestamp(low).date()] if low is not None else []
             highs += [pd.Timestamp(high).date()] if high is not None else []
     return (min(lows) if lows else None, max(highs) if highs else None)
 
 
 def as_of_date(source: Source) -> date:
-    """The date the data is taken to be complete to: configured, else the latest received date."""
+    """The date the data is taken to be complete to: configured, else the latest received date
+    in the whole source. The same for every viewer (see the module's note on access)."""
     if source.as_of_configured:
         return source.as_of_configured
     _, last = data_range(source)
@@ -430,14 +515,18 @@ def as_of_date(source: Source) -> date:
     return last
 
 
-def channels(source: Source) -> list[str]:
-    """The feedback channels present in the source (a short list of labels)."""
+def channels(source: Source, access: Access | None = None) -> list[str]:
+    """The feedback channels present in the departments the access allows (all by default)."""
+    allowed = allowed_department_ids(source, access)
     summary = source.summary("feedback")
     if summary is not None:
-        stmt = sa.select(summary.c.channel).group_by(summary.c.channel)
+        t = summary.c
+        stmt = sa.select(t.channel).group_by(t.channel)
     else:
         t = source.table("feedback").c
         stmt = sa.select(t.channel).where(valid(source, "feedback")).group_by(t.channel)
+    if allowed is not None:
+        stmt = stmt.where(_in(t.department_id, "allowed_ids", allowed))
     with source.engine.connect() as conn:
         return sorted(r[0] for r in conn.execute(stmt).all())
 

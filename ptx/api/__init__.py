@@ -5,7 +5,10 @@ where one applies, and :class:`~ptx.query.Filters` (departments by id or name; n
 the last 12 months to the as-of date for the headline, the whole history otherwise). Each
 result holds the numbers with the small-number rule already applied, the method used, what
 was suppressed, ``to_frame()`` (the numbers), ``table()`` (the same for a reader: headings in
-words, counts of 1-7 as "*", rounded for export) and ``figure()`` (plotly).
+words, counts of 1-7 as "*", rounded for export) and ``figure()`` (plotly). Filters may carry
+the viewer's :class:`~ptx.access.Access` (``Filters(access=...)``): every statement a call
+sends is then restricted to the departments it allows, and suppression stays on unless it
+allows switching it off.
 
 >>> import ptx
 >>> source = ptx.open_source("data/demo.duckdb")                      # doctest: +SKIP

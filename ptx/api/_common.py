@@ -3,13 +3,16 @@ values in their units, and what a source has no data for."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
 import pandas as pd
 
 from ptx import counts, kpis, query
+from ptx.access import Access
 from ptx.catalog import CATALOG, Measure, measure, measures_for
+from ptx.disclosure import Disclosure
 from ptx.query import Filters
 from ptx.schema import TABLES
 from ptx.sources import Source
@@ -31,7 +34,7 @@ def dates(
     start, end = filters.start, filters.end
     if start is None or end is None:
         if whole_history:
-            first, _ = query.data_range(source)
+            first, _ = query.data_range(source, filters.access)
             start, end = start or first or end_of_data, end or end_of_data
         else:
             default_start, default_end = kpis.default_window(end_of_data)
@@ -68,8 +71,17 @@ def missing_data(source: Source, view: str | None = None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(why for why in found if why))
 
 
-def department_names(source: Source) -> dict[str, str]:
-    deps = query.departments(source)
+def rule_for(rule: Disclosure, filters: Filters) -> Disclosure:
+    """The small-number rule a call applies: the one asked for, unless it is switched off and
+    the viewer's access does not let them switch it off (then it is on)."""
+    if rule.enabled or filters.access.may_switch_suppression:
+        return rule
+    return replace(rule, enabled=True)
+
+
+def department_names(source: Source, access: Access | None = None) -> dict[str, str]:
+    """department id -> name, for the departments the access allows."""
+    deps = query.departments(source, access)
     return dict(zip(deps["department_id"], deps["department_name"], strict=True))
 
 

@@ -17,6 +17,7 @@ from ptx.api._common import (
     department_names,
     format_value,
     readable,
+    rule_for,
     unavailable,
 )
 from ptx.api.headline import Tile
@@ -194,6 +195,7 @@ def complaint_timing(
     resolution per group: Kaplan-Meier medians, 90th percentiles and curves."""
     if by is not None and by not in COMPARE_BY:
         raise PtxError(f"Compare by one of {', '.join(COMPARE_BY)}, not {by!r}.")
+    rule = rule_for(rule, filters)
     filters, end_of_data = dates(source, filters, whole_history=False, as_of=as_of)
     settings = source.config.complaints
     ack = timing.stage_counts(source, filters, end_of_data, "acknowledged")
@@ -206,7 +208,7 @@ def complaint_timing(
     summary = pd.DataFrame(columns=["group", *survival.SUMMARY_COUNTS, *survival.SUMMARY_DAYS])
     curves = {"All complaints": survival.curve(resolved)}
     if by:
-        names = department_names(source) if by == "department_id" else {}
+        names = department_names(source, filters.access) if by == "department_id" else {}
         per_group = complaints.resolution_summary(resolved, grouping)
         per_group = per_group.sort_values("complaints", ascending=False).reset_index(drop=True)
         labels = per_group[by].map(lambda g: names.get(g, g)).fillna("Not recorded")
@@ -325,6 +327,7 @@ def complaint_backlog(
     as_of: date | None = None,
 ) -> Backlog:
     """The open backlog at each month end in the dates, and the ageing of what is open now."""
+    rule = rule_for(rule, filters)
     filters, end_of_data = dates(source, filters, whole_history=False, as_of=as_of)
     history = filters.between(None, end_of_data)
     received = query.complaint_counts(source, history, end_of_data, ("month",))
@@ -404,6 +407,7 @@ def complaint_mix(
     as_of: date | None = None,
 ) -> ComplaintMix:
     """Outcome, subject and severity shares of the complaints received in the dates."""
+    rule = rule_for(rule, filters)
     filters, end_of_data = dates(source, filters, whole_history=False, as_of=as_of)
     categories = ("outcome", "subject", "severity")
     c = query.complaint_counts(source, filters, end_of_data, categories)
@@ -426,9 +430,12 @@ class OldestOpen:
     method: str = "open at the as-of date, oldest first, at most 50"
     suppressed: int = 0  # rows not listed: fewer than the rule lets a list show
     unavailable: str | None = None  # why there are no complaints: the source has none
+    withheld: str | None = None  # why the viewer's role lists no complaint
 
     @property
     def note(self) -> str:
+        if self.withheld:
+            return self.withheld
         if self.unavailable:
             return self.unavailable
         if self.suppressed:
@@ -461,10 +468,18 @@ def oldest_open(
     as_of: date | None = None,
 ) -> OldestOpen:
     """The ``limit`` oldest complaints still open at the as-of date, whenever received. A list
-    of 1-7 would tell how many are open, so under the rule it is not shown."""
+    of 1-7 would tell how many are open, so under the rule it is not shown. A viewer whose
+    access allows no row-level list (an executive) gets none, and ``note`` says why."""
+    rule = rule_for(rule, filters)
+    if not filters.access.may_see_row_level:
+        columns = ["complaint_id", "department", "subject", "severity", "received_date"]
+        return OldestOpen(
+            pd.DataFrame(columns=[*columns, "working_days_open"]),
+            withheld=f"Individual complaints are not listed for the {filters.access.role} role.",
+        )
     filters, end_of_data = dates(source, filters, whole_history=False, as_of=as_of)
     rows = timing.oldest_open(source, filters.between(None, end_of_data), end_of_data, limit)
-    names = department_names(source)
+    names = department_names(source, filters.access)
     rows.insert(1, "department", rows["department_id"].map(lambda d: names.get(d, d)))
     rows = rows.drop(columns="department_id")
     if rule.small_count(len(rows)):

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ptx import charts, compare, counts, departments
-from ptx.api._common import dates, department_names, readable
+from ptx.api._common import dates, department_names, readable, rule_for
 from ptx.catalog import Measure, measure
 from ptx.disclosure import Disclosure, Roles, apply, as_table
 from ptx.errors import PtxError
@@ -110,8 +110,12 @@ def compare_departments(
     as_of: date | None = None,
 ) -> Comparison:
     """Every department in the filters' site or division compared on one measure. Where the
-    source has no data for the measure, no funnel, and ``unavailable`` says why."""
+    source has no data for the measure, no funnel, and ``unavailable`` says why.
+
+    Under a restricted access (``filters.access``), only the departments it allows are
+    compared, against the organisation they make up."""
     m = measure(measure_key)
+    rule = rule_for(rule, filters)
     if not m.applies("funnel"):
         raise PtxError(
             f"{m.label} is not compared across departments; "
@@ -119,12 +123,13 @@ def compare_departments(
         )
     missing = counts.missing(source, m)
     if missing:
-        return Comparison(m, None, pd.DataFrame(), department_names(source), rule, 0, missing)
+        names = department_names(source, filters.access)
+        return Comparison(m, None, pd.DataFrame(), names, rule, 0, missing)
     filters, end_of_data = dates(source, _scope(filters), whole_history=False, as_of=as_of)
     frames = counts.fetch(source, m.inputs, filters, end_of_data, ("department_id",))
     inputs, ltr_sd = departments.measure_inputs(frames, source.config.complaints, [m.key])
     funnels = departments.funnels(inputs, ltr_sd, adjust=adjust)
-    names = department_names(source)
+    names = department_names(source, filters.access)
     if m.key not in funnels:
         return Comparison(m, None, pd.DataFrame(), names, rule)
     funnel = funnels[m.key]
@@ -191,7 +196,9 @@ def department_heatmap(
     as_of: date | None = None,
 ) -> Heatmap:
     """Every department in scope on every comparison measure the source has the data for at
-    once; ``notes`` says what it lacks for the others."""
+    once; ``notes`` says what it lacks for the others (only the departments the access
+    allows)."""
+    rule = rule_for(rule, filters)
     filters, end_of_data = dates(source, _scope(filters), whole_history=False, as_of=as_of)
     missing = {k: counts.missing(source, m) for k, m in departments.comparisons().items()}
     shown = {k: m for k, m in departments.comparisons().items() if not missing[k]}
@@ -199,7 +206,7 @@ def department_heatmap(
     frames = counts.fetch(source, inputs_needed, filters, end_of_data, ("department_id",))
     inputs, ltr_sd = departments.measure_inputs(frames, source.config.complaints, list(shown))
     results = departments.funnels(inputs, ltr_sd, adjust=adjust)
-    cells = departments.heatmap_frame(results, department_names(source))
+    cells = departments.heatmap_frame(results, department_names(source, filters.access))
     on_events = cells["key"].map(lambda k: shown[k].judged_on_events).astype(bool).to_numpy()
     scale = cells["key"].map(lambda k: shown[k].scale).astype("float64")
     events = np.where(on_events, (cells["n"] * cells["value"] / scale).round(), cells["n"])

@@ -9,7 +9,7 @@ from datetime import date
 import pandas as pd
 
 from ptx import charts, kpis
-from ptx.api._common import HIDDEN_NOTE, dates, format_value
+from ptx.api._common import HIDDEN_NOTE, dates, format_value, rule_for
 from ptx.catalog import CATALOG, measure
 from ptx.disclosure import SUPPRESSED, Disclosure, Roles, apply, as_table
 from ptx.measures import evaluate
@@ -208,6 +208,7 @@ def headline(
     as_of: date | None = None,
 ) -> Headline:
     """The headline KPIs (every catalog measure shown as a tile) and the monthly charts."""
+    rule = rule_for(rule, filters)
     filters, end_of_data = dates(source, filters, whole_history=False, as_of=as_of)
     c = kpis.headline_counts(source, filters, end_of_data)
     table = kpis.headline_table(c, source.config.complaints, rule)

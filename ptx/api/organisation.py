@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ptx import query
+from ptx.access import Access
 from ptx.sources import Source
 
 
@@ -41,10 +42,10 @@ class Hierarchy:
         return next((d for d in self.departments if d.department_id == department_id), None)
 
 
-def hierarchy(source: Source) -> Hierarchy:
-    """The valid departments; a name shared by several departments gets its division and
-    site in its label."""
-    deps = query.departments(source)
+def hierarchy(source: Source, *, access: Access | None = None) -> Hierarchy:
+    """The valid departments the access allows (all by default); a name shared by several
+    departments gets its division and site in its label."""
+    deps = query.departments(source, access)
     repeated = deps["department_name"].duplicated(keep=False).to_numpy()
     out = []
     for row, twin in zip(deps.itertuples(), repeated, strict=True):
@@ -57,11 +58,12 @@ def hierarchy(source: Source) -> Hierarchy:
     return Hierarchy(tuple(out))
 
 
-def channels(source: Source) -> list[str]:
-    """The feedback channels present in the source."""
-    return query.channels(source)
+def channels(source: Source, *, access: Access | None = None) -> list[str]:
+    """The feedback channels present in the departments the access allows (all by default)."""
+    return query.channels(source, access)
 
 
-def data_range(source: Source) -> tuple[date | None, date | None]:
-    """The first and last received dates of valid feedback and complaints."""
-    return query.data_range(source)
+def data_range(source: Source, *, access: Access | None = None) -> tuple[date | None, date | None]:
+    """The first and last received dates of valid feedback and complaints, in the
+    departments the access allows (all by default)."""
+    return query.data_range(source, access)

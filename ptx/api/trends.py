@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 
 from ptx import charts, counts, query, spc
-from ptx.api._common import dates, readable
+from ptx.api._common import dates, readable, rule_for
 from ptx.catalog import Measure, measure, measures_for
 from ptx.disclosure import Disclosure, apply, as_table, hidden
 from ptx.errors import PtxError
@@ -120,6 +120,7 @@ def trend(
     quarter, over whole periods in the dates (default: the whole history). Where the source
     has no data for the measure, no periods, and ``unavailable`` says why."""
     m = measure(measure_key)
+    rule = rule_for(rule, filters)
     if not m.applies("trend"):
         raise PtxError(f"{m.label} has no trend; trends: {', '.join(measures_for('trend'))}.")
     filters, end_of_data = dates(source, filters, whole_history=True, as_of=as_of)
@@ -227,6 +228,7 @@ def breakdown(
 ) -> Breakdown:
     """A feedback measure by channel, age band, sex or ethnicity (default dates: all)."""
     m = measure(measure_key)
+    rule = rule_for(rule, filters)
     if by not in BREAKDOWNS:
         raise PtxError(f"Break down by one of {', '.join(BREAKDOWNS)}, not {by!r}.")
     filters, _ = dates(source, filters, whole_history=True, as_of=as_of)
