@@ -23,6 +23,7 @@ import streamlit as st
 import ptx
 
 CACHE_TTL_SECONDS = 600
+CACHE_MAX_ENTRIES = 2_000  # answers kept per facade function (each a few small frames)
 ALL = "All"
 
 PAGES = (
@@ -124,8 +125,8 @@ def _open_source(location: str, config_path: str) -> ptx.Source:
     return ptx.open_source(config)
 
 
-# What a slow call is doing, shown in a spinner (Streamlit shows one only after half a second,
-# so cache hits and quick queries never flash it).
+# What a slow call is doing, shown in a spinner while the database is asked (a cache hit shows
+# none, and Streamlit shows one only after half a second).
 DOING = {
     "headline": "Counting this period and the one before",
     "trend": "Computing the trend and its limits",
@@ -146,9 +147,8 @@ DOING = {
 }
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
-def _cached(function: str, source_key: tuple[str, str], *args, **kwargs):
-    """(when it was loaded, the answer)."""
+def _ask(function: str, source_key: tuple[str, str], *args, **kwargs):
+    """(when it was loaded, the answer) of one facade call, from the database."""
     try:
         answer = getattr(ptx, function)(_open_source(*source_key), *args, **kwargs)
         return datetime.now().astimezone(), answer
@@ -159,6 +159,35 @@ def _cached(function: str, source_key: tuple[str, str], *args, **kwargs):
         if fault is None:
             raise
         raise fault from exc
+
+
+def _cache_for(doing: str):
+    # One shared copy of each answer for every session (results are frozen and pages only
+    # read them): a hit costs no copy. The spinner says what a miss is doing.
+    @st.cache_resource(
+        ttl=CACHE_TTL_SECONDS,
+        max_entries=CACHE_MAX_ENTRIES,
+        show_spinner=doing + "…",
+        show_time=True,
+    )
+    def cached(function: str, source_key: tuple[str, str], *args, **kwargs):
+        return _ask(function, source_key, *args, **kwargs)
+
+    return cached
+
+
+_CACHED = {function: _cache_for(doing) for function, doing in DOING.items()}
+
+
+def _cached(function: str, source_key: tuple[str, str], *args, **kwargs):
+    """(when it was loaded, the answer) of a facade call, through its cache."""
+    return _CACHED[function](function, source_key, *args, **kwargs)
+
+
+def clear_answers() -> None:
+    """Forget every cached answer (what the cache's time to live does after ten minutes)."""
+    for cached in _CACHED.values():
+        cached.clear()
 
 
 # The last good answer of each call, for when the database cannot be reached: the page keeps
@@ -248,8 +277,7 @@ def compute(func, view: View | tuple[str, str], *args, **kwargs):
         kwargs.setdefault("as_of", view.as_of)
     call = _call_key(func.__name__, key, args, kwargs)
     try:
-        with st.spinner(DOING[func.__name__] + "…", show_time=True):
-            loaded, value = _cached(func.__name__, key, *args, **kwargs)
+        loaded, value = _cached(func.__name__, key, *args, **kwargs)
     except ptx.SourceUnavailable as fault:
         last = _last_good().get(call)
         if last is None:
@@ -357,9 +385,9 @@ def sidebar(access: ptx.Access) -> View:
             if access.unsigned
             else f"Suppression is always on for the {access.role} role."
         )
-    bar.caption(f"Source: {source.label}  \nData as of {as_of:%d %b %Y}")
+    bar.caption(f"Source: {md(source.label)}  \nData as of {as_of:%d %b %Y}")
     if access.user:
-        bar.caption(f"Signed in as {access.user} · {access.describe()}")
+        bar.caption(f"Signed in as {md(access.user)} · {md(access.describe())}")
         _sign_out_button(bar)
     elif access.may_switch_suppression:
         bar.caption(
@@ -450,16 +478,36 @@ def view() -> View:
 
 def download(frame, *, key: str, file_name: str, label: str = "Download (CSV)") -> None:
     """A download button for a table as CSV, safe to open in a spreadsheet (text that would be
-    read as a formula is prefixed with ``'``)."""
-    st.download_button(
-        label, ptx.csv_bytes(frame), file_name=file_name, mime="text/csv", key=f"download_{key}"
-    )
+    read as a formula is prefixed with ``'``). ``frame`` is the table, or a function that
+    makes it: then the CSV is made only when the button is clicked."""
+
+    def data() -> bytes:
+        return ptx.csv_bytes(frame() if callable(frame) else frame)
+
+    st.download_button(label, data, file_name=file_name, mime="text/csv", key=f"download_{key}")
+
+
+# The table each answer shows, made once per answer (answers are shared by every session and
+# run while cached), for the latest answers shown.
+SHOWN_LIMIT = 512
+_SHOWN: dict[int, tuple[object, object]] = {}
+
+
+def _shown(result):
+    entry = _SHOWN.get(id(result))
+    if entry is not None and entry[0] is result:
+        return entry[1]
+    shown = result.table()
+    _SHOWN[id(result)] = (result, shown)
+    while len(_SHOWN) > SHOWN_LIMIT:
+        _SHOWN.pop(next(iter(_SHOWN)), None)
+    return shown
 
 
 def table(result, *, key: str, file_name: str, label: str = "Download (CSV)") -> None:
     """A result's table, and its export (suppression applied, counts rounded) as CSV."""
-    st.dataframe(result.table(), hide_index=True, key=key)
-    download(result.table(export=True), key=key, file_name=file_name, label=label)
+    st.dataframe(_shown(result), hide_index=True, key=key)
+    download(lambda: result.table(export=True), key=key, file_name=file_name, label=label)
 
 
 def md(value: object) -> str:

@@ -14,6 +14,7 @@ answer, named ``top_box:<question_id>`` and ``mean_answer:<question_id>``
 from __future__ import annotations
 
 import difflib
+import html
 from collections.abc import Iterable
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -303,7 +304,7 @@ def question_measures(questions: Iterable[str]) -> dict[str, Measure]:
         out[f"top_box:{question}"] = _m(
             f"top_box:{question}",
             f"Top box % · {name}",
-            f"Top box<br>{name}",
+            f"Top box<br>{html.escape(name)}",  # short labels are plotly HTML
             "%",
             "higher",
             "proportion",
@@ -316,7 +317,7 @@ def question_measures(questions: Iterable[str]) -> dict[str, Measure]:
         out[f"mean_answer:{question}"] = _m(
             f"mean_answer:{question}",
             f"Mean answer · {name}",
-            f"Mean<br>{name}",
+            f"Mean<br>{html.escape(name)}",
             "mean",
             "higher",
             "mean",

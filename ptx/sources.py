@@ -24,7 +24,7 @@ from types import MappingProxyType
 import sqlalchemy as sa
 
 from ptx.config import Config, TableMapping
-from ptx.errors import SchemaError, SourceError
+from ptx.errors import SchemaError, SourceError, SourceUnavailable
 from ptx.ingest import FILE_SUFFIXES, IMPORT_COUNTS_TABLE, Progress, import_folder
 from ptx.rules import REASON_COLUMN
 from ptx.schema import SQL_TYPES, TABLES
@@ -319,6 +319,9 @@ def open_source(config: Config, *, progress: Progress | None = None) -> Source:
             summaries = usable_summaries(conn, tables, schemas.get(None, set()))
     except sa.exc.DBAPIError as exc:  # unreachable, refused, not a database file...
         engine.dispose()
+        fault = SourceUnavailable.from_error(exc)
+        if fault is not None:  # a passing fault, in words: no address, statement or path
+            raise SourceUnavailable(f"Cannot open {label}. {fault}", at=fault.at) from exc
         raise SourceError(f"Cannot read {label}: {str(exc.orig).strip()}") from exc
     except BaseException:
         engine.dispose()

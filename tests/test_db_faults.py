@@ -103,9 +103,9 @@ def internals_added(at, before: set[str]) -> list[str]:
 
 def expire_cache() -> None:
     """What ten minutes do: the cached answers expire, so the next run asks the database."""
-    from pages._shared import _cached
+    from pages._shared import clear_answers
 
-    _cached.clear()
+    clear_answers()
 
 
 def test_a_database_fault_keeps_the_last_figures_and_recovers(monkeypatch, server):

@@ -17,7 +17,6 @@ import re
 
 import pandas as pd
 import pytest
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from ptx.charts import plain
@@ -25,6 +24,7 @@ from ptx.demo import write_demo
 from ptx.privacy import is_personal_column, mask_personal_text, mask_quarantined_rows, mask_reasons
 from ptx.safety import FORMULA_STARTS, csv_bytes, escape_markdown, neutralise_cell
 from tests.conftest import ROOT
+from tests.downloads import record_downloads
 
 TIMEOUT = 60
 DASHBOARD = ROOT / "dashboard.py"
@@ -235,23 +235,10 @@ def chart_strings(at: AppTest) -> list[str]:
 # --- the downloads a run offers -----------------------------------------------------------------
 
 
-class RecordingStorage(MemoryMediaFileStorage):
-    """AppTest's in-memory media storage, keeping every file a run stores (the runtime it
-    belongs to is dropped when the run ends)."""
-
-    files: dict[str, bytes] = {}
-
-    def load_and_get_id(self, path_or_data, mimetype, kind, filename=None):
-        file_id = super().load_and_get_id(path_or_data, mimetype, kind, filename)
-        RecordingStorage.files[self.get_url(file_id)] = self.get_file(file_id).content
-        return file_id
-
-
 @pytest.fixture
 def app(monkeypatch, hostile):
     monkeypatch.setenv("PTX_SOURCE", str(hostile))
-    monkeypatch.setattr("streamlit.testing.v1.app_test.MemoryMediaFileStorage", RecordingStorage)
-    RecordingStorage.files = {}
+    content = record_downloads(monkeypatch)
 
     def run(page: str | None = None, **query_params) -> AppTest:
         at = AppTest.from_file(str(DASHBOARD), default_timeout=TIMEOUT)
@@ -260,13 +247,15 @@ def app(monkeypatch, hostile):
         if page:
             at.switch_page(page).run()
         assert not at.exception, at.exception
+        at.download_content = content  # what each download button gives on a click
         return at
 
     return run
 
 
 def downloads(at: AppTest) -> dict[str, bytes]:
-    return {b.proto.label: RecordingStorage.files[b.proto.url] for b in at.get("download_button")}
+    """The bytes of every download button, as a click gets them."""
+    return {b.proto.label: at.download_content(b) for b in at.get("download_button")}
 
 
 def formula_cells(data: bytes) -> list[str]:

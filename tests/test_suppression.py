@@ -24,10 +24,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 import ptx
+from tests.downloads import record_downloads
 from tests.test_app import DASHBOARD, TIMEOUT, plotly_values
 
 RULE = ptx.Disclosure()
@@ -127,26 +127,7 @@ def text_counts(text: str, where: str, what: str) -> Iterator[Shown]:
                     yield Shown(where, "text", f"{what}: {match.group(0)}", value)
 
 
-def recording_downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
-    """The bytes behind every download button from now on, by the URL its proto carries.
-
-    AppTest's media store lives only for one run, so the data is recorded as Streamlit stores
-    it; what is checked is exactly the CSV a reader would download.
-    """
-    stored: dict[str, bytes] = {}
-    add = MediaFileManager.add
-
-    def recording_add(self, path_or_data, mimetype, coordinates, *args, **kwargs):
-        url = add(self, path_or_data, mimetype, coordinates, *args, **kwargs)
-        if isinstance(path_or_data, bytes):
-            stored[url] = path_or_data
-        return url
-
-    monkeypatch.setattr(MediaFileManager, "add", recording_add)
-    return stored
-
-
-def shown_counts(at: AppTest, where: str, downloads: dict[str, bytes]) -> Iterator[Shown]:
+def shown_counts(at: AppTest, where: str, downloads) -> Iterator[Shown]:
     """Every count the run shows."""
     for tile in at.metric:
         if tile.label in COUNT_TILES:
@@ -164,7 +145,7 @@ def shown_counts(at: AppTest, where: str, downloads: dict[str, bytes]) -> Iterat
     for table in at.dataframe:
         yield from frame_counts(table.value, where, "table")
     for button in at.get("download_button"):
-        data = downloads[button.proto.url]
+        data = downloads(button)
         csv = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
         yield from frame_counts(csv, where, f"download {button.proto.label}")
     for chart in at.get("plotly_chart"):
@@ -223,7 +204,7 @@ def walk(location, department: str, **extra) -> list[Shown]:
         monkeypatch.delenv("PTX_CONFIG", raising=False)
         monkeypatch.setenv("PTX_CACHE_DIR", str(Path(location).parent / "ptx-cache"))
         monkeypatch.setenv("PTX_SOURCE", str(location))
-        downloads = recording_downloads(monkeypatch)
+        downloads = record_downloads(monkeypatch)
         for page, params in views(source):
             at = AppTest.from_file(str(DASHBOARD), default_timeout=TIMEOUT)
             at.query_params.update({"dept": department, **params, **extra})
