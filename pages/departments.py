@@ -27,8 +27,9 @@ def select_department(chart_key: str) -> None:
 
 
 st.title("Departments")
+whole = "All your departments" if v.access.restricted else "Whole organisation"
 st.caption(
-    f"{md(v.scope.split(' › ')[0]) if v.filters.sites else 'Whole organisation'} · "
+    f"{md(v.scope.split(' › ')[0]) if v.filters.sites else whole} · "
     f"{v.filters.start:%d %b %Y} to {v.filters.end:%d %b %Y} · departments of different sizes "
     "compared with funnel plots (Spiegelhalter 2005)"
 )
