@@ -30,6 +30,11 @@ _ALWAYS = re.compile(r"([\\`*_~\[\]<>|$!])")
 _COLON = re.compile(r":")
 _AT = re.compile(r"@")  # GFM email autolinks (name@example.org)
 _WWW = re.compile(r"(?i)(www)\.")  # GFM "www." autolinks
+# The browser's Markdown renderer links bare addresses even when their punctuation is escaped
+# (measured in Chromium: "http\://x.example", "www\.x.example" and "a\@b.example" all became
+# links). A word joiner (U+2060, invisible, no width) before the colon, the "www" dot and the
+# "@" stops that.
+WORD_JOINER = "\u2060"
 _ENTITY = re.compile(r"&(?=#?\w+;)")  # &amp; &#60; ... would be decoded
 # A value at the start of a line could open a block: heading, quote, list, rule, setext line.
 _BLOCK_START = re.compile(r"^(\s*)([#>+\-=])")
@@ -47,15 +52,15 @@ def escape_markdown(value: object) -> str:
     are.
 
     >>> escape_markdown("[Click me](http://evil.example)")
-    '\\\\[Click me\\\\](http\\\\://evil.example)'
+    '\\\\[Click me\\\\](http\\u2060\\\\://evil.example)'
     >>> escape_markdown("Trauma & Orthopaedics")
     'Trauma & Orthopaedics'
     """
     text = _LINE_BREAKS.sub(" ", "" if value is None else str(value))
     text = _ALWAYS.sub(r"\\\1", text)
-    text = _COLON.sub(r"\\:", text)
-    text = _AT.sub(r"\\@", text)
-    text = _WWW.sub(r"\1\\.", text)
+    text = _COLON.sub(WORD_JOINER + r"\\:", text)
+    text = _AT.sub(WORD_JOINER + r"\\@", text)
+    text = _WWW.sub(r"\1" + WORD_JOINER + r"\\.", text)
     text = _ENTITY.sub(r"\\&", text)
     text = _BLOCK_START.sub(r"\1\\\2", text)
     return _ORDERED_START.sub(r"\1\\\2", text)

@@ -14,6 +14,7 @@ import csv
 import io
 import json
 import re
+from urllib.parse import urlencode
 
 import pandas as pd
 import pytest
@@ -25,6 +26,13 @@ from ptx.privacy import is_personal_column, mask_personal_text, mask_quarantined
 from ptx.safety import FORMULA_STARTS, csv_bytes, escape_markdown, neutralise_cell
 from tests.conftest import ROOT
 from tests.downloads import record_downloads
+from tests.test_browser import (  # noqa: F401 - the shared browser fixtures
+    browser,
+    page,
+    settle,
+    shot,
+    streamlit_server,
+)
 
 TIMEOUT = 60
 DASHBOARD = ROOT / "dashboard.py"
@@ -144,7 +152,9 @@ def hostile(tmp_path_factory):
 LIVE_MARKDOWN = {
     "link or image": re.compile(r"(?<!\\)\]\("),
     "html": re.compile(r"(?<!\\)<\s*/?\s*[A-Za-z!]"),
-    "autolink": re.compile(r"(?i)\b(?:https?|ftp|mailto)(?<!\\):|(?<!\\)\bwww\.|[\w.+-]@[\w-]+\."),
+    # The browser links bare addresses even with escaped punctuation: only a word joiner
+    # (U+2060) before the colon, the "www" dot or the "@" stops it (measured in Chromium).
+    "autolink": re.compile(r"(?i)\b(?:https?|ftp|mailto)\\?:|\bwww\\?\.|[\w.+-]\\?@[\w-]+"),
     # The pages' own badges are directives (":blue-badge[...]"): only the data's are looked for.
     "directive, icon or emoji from the data": re.compile(
         r"(?<!\\):(?:red\[alarm|material/warning|smile(?<!\\):)"
@@ -240,12 +250,12 @@ def app(monkeypatch, hostile):
     monkeypatch.setenv("PTX_SOURCE", str(hostile))
     content = record_downloads(monkeypatch)
 
-    def run(page: str | None = None, **query_params) -> AppTest:
+    def run(page_file: str | None = None, **query_params) -> AppTest:
         at = AppTest.from_file(str(DASHBOARD), default_timeout=TIMEOUT)
         at.query_params.update(query_params)
         at.run()
-        if page:
-            at.switch_page(page).run()
+        if page_file:
+            at.switch_page(page_file).run()
         assert not at.exception, at.exception
         at.download_content = content  # what each download button gives on a click
         return at
@@ -314,15 +324,17 @@ VIEWS = [
 def test_hostile_labels_and_cells_are_never_interpreted(app, hostile, chosen):
     checked_texts = checked_files = 0
     extra = _chosen(hostile) if chosen else {}
-    for page, params in VIEWS:
-        at = app(page, **params, **extra)
+    for page_file, params in VIEWS:
+        at = app(page_file, **params, **extra)
         texts, files = check_run(at)
         checked_texts += texts
         checked_files += files
-        if chosen and page != "pages/data.py":
+        if chosen and page_file != "pages/data.py":
             # The hostile choice is on screen, as text.
             shown = "\n".join(text for _, _, text in shown_text(at))
-            assert escape_markdown(extra["dept"]) in shown or page.endswith("departments.py"), page
+            assert escape_markdown(extra["dept"]) in shown or page_file.endswith(
+                "departments.py"
+            ), page_file
     assert checked_texts > 200 and checked_files >= 10
 
 
@@ -385,13 +397,16 @@ def test_ordinary_text_is_left_as_it_is(text):
 
 def test_escaping_covers_each_construct():
     assert escape_markdown(LINK) == (
-        r"\[Click me\](http\://evil.example) \!\[t\](http\://evil.example/t.png)"
+        "\\[Click me\\](http\u2060\\://evil.example) \\!\\[t\\](http\u2060\\://evil.example/t.png)"
     )
     assert escape_markdown("<b>x</b>") == r"\<b\>x\</b\>"
-    assert escape_markdown(":red[x] :material/home: :smile:") == (
+    joiner = "\u2060"  # the word joiner that stops the browser linking bare addresses
+    assert escape_markdown(":red[x] :material/home: :smile:").replace(joiner, "") == (
         r"\:red\[x\] \:material/home\: \:smile\:"
     )
-    assert escape_markdown("www.evil.example a@b.org") == r"www\.evil.example a\@b.org"
+    assert escape_markdown("www.evil.example a@b.org") == (
+        f"www{joiner}\\.evil.example a{joiner}\\@b.org"
+    )
     assert escape_markdown("&lt;b&gt; & co") == r"\&lt;b\&gt; & co"
     assert escape_markdown("# a") == r"\# a" and escape_markdown("- a") == r"\- a"
     assert escape_markdown("1. a") == r"1\. a" and escape_markdown("> a") == r"\> a"
@@ -545,3 +560,51 @@ def test_a_question_named_in_html_is_plain_text_in_the_chart(app):
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert spec["layout"]["title"]["text"] == plain(f"Top box % · {QUESTION} by month")
     assert "&lt;a href=" in spec["layout"]["title"]["text"]
+
+
+# --- what a real browser draws ------------------------------------------------------------------
+
+LIVE_IN_BROWSER = r"""() => [
+    ...[...document.querySelectorAll('[data-testid=stMain] a, [data-testid=stSidebar] a')]
+        .map(a => a.getAttribute('href'))
+        .filter(h => h && !h.startsWith(location.origin) && !h.startsWith('/'))
+        .filter(h => /evil|mailto:|^https?:|^www/i.test(h) && !/streamlit\.io|ACCESS/i.test(h)),
+    ...[...document.querySelectorAll('img[src*="evil"]')].map(i => i.src),
+]"""
+
+
+@pytest.fixture(scope="module")
+def hostile_server(browser, hostile):  # noqa: F811 - the browser fixture
+    with streamlit_server(hostile) as url:
+        yield url
+
+
+# Chosen by URL, so the department's name reaches the captions: the Markdown link, then the
+# bare addresses ("www.evil.example mail@evil.example"), which the browser would link itself.
+BROWSER_VIEWS = [
+    (path, payload)
+    for payload in (LINK, AUTOLINKS)
+    for path in ("", "feedback", "complaints", "departments")
+] + [("data", None)]
+
+
+@pytest.mark.parametrize(("path", "payload"), BROWSER_VIEWS)
+def test_a_browser_draws_no_link_or_image_from_the_data(
+    hostile,
+    hostile_server,
+    page,  # noqa: F811 - the browser page fixture
+    path,
+    payload,
+):
+    """What Chromium draws: no link (even a bare address) and no image from a label."""
+    query = ""
+    if payload is not None:
+        names = pd.read_csv(hostile / "departments.csv", dtype=str)["department_name"]
+        query = "?" + urlencode({"dept": names[names.str.startswith(payload)].iloc[0]})
+    page.goto(f"{hostile_server}/{path}{query}")
+    settle(page)
+    page.wait_for_timeout(1_000)
+    if payload is not None:  # the name is on the page, as plain text
+        assert payload in page.inner_text("[data-testid=stMain]").replace("\u2060", "")
+    assert page.evaluate(LIVE_IN_BROWSER) == []
+    shot(page, f"hostile-{path or 'overview'}-{PAYLOADS.index(payload) if payload else 0}")
