@@ -649,10 +649,7 @@ def _write_report(target, results: list[TableResult], quarantine: list, values: 
                 for r in results
             ]
         ),
-        VALUES_TABLE: pd.DataFrame(
-            values,
-            columns=["table_name", "column_name", "source_value", "model_value", "scale", "rows"],
-        ).astype({"model_value": "Int64"}),
+        VALUES_TABLE: _values_frame(values),
         NOTES_TABLE: pd.DataFrame(
             [(r.name, note) for r in results for note in r.notes],
             columns=["table_name", "note"],
@@ -677,6 +674,17 @@ def write_frames(target, frames: dict[str, pd.DataFrame]) -> None:
                 frame.to_sql(name, conn, if_exists="replace", index=False)
     finally:
         engine.dispose()
+
+
+def _values_frame(values: list) -> pd.DataFrame:
+    """The answer values as read; codes kept exact (a float column would round 2**63 - 1)."""
+    columns = ["table_name", "column_name", "source_value", "model_value", "scale", "rows"]
+    frame = pd.DataFrame(values, columns=columns, dtype=object)
+    codes = [None if pd.isna(v) else int(v) for v in frame["model_value"]]
+    frame["model_value"] = pd.array(  # a code no column holds is listed without one
+        [v if v is not None and -(2**63) <= v < 2**63 else None for v in codes], dtype="Int64"
+    )
+    return frame.astype({"rows": "int64"})
 
 
 def import_folder(folder: Path, config: Config, *, progress: Progress | None = None) -> Path:

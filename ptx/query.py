@@ -498,9 +498,17 @@ def data_range(source: Source, access: Access | None = None) -> tuple[date | Non
                 stmt = stmt.where(valid(source, name))
             if allowed is not None:
                 stmt = stmt.where(_in(t.department_id, "allowed_ids", allowed))
-            low, high = conn.execute(stmt).one()
-            lows += [pd.Timestamp(low).date()] if low is not None else []
-            highs += [pd.Timestamp(high).date()] if high is not None else []
+            try:
+                low, high = conn.execute(stmt).one()
+                low, high = (None if d is None else pd.Timestamp(d).date() for d in (low, high))
+            except (ValueError, TypeError) as exc:  # a text date no rule could read
+                raise PtxError(
+                    f"{source.label}: a {name}.received_date cannot be read as a date ({exc}). "
+                    "Fix: write dates as YYYY-MM-DD, or load the file with `ptx import`, which "
+                    "quarantines the dates it cannot read."
+                ) from None
+            lows += [low] if low is not None else []
+            highs += [high] if high is not None else []
     return (min(lows) if lows else None, max(highs) if highs else None)
 
 

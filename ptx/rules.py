@@ -75,6 +75,12 @@ def _repeated_key(name: str, t) -> tuple[sa.ColumnElement, str] | None:
 
 
 def _scale_rules(value: sa.ColumnElement, scale: sa.ColumnElement, scales: dict, what: str):
+    # Answers are codes: 2.5 on a 1-6 scale is no answer (a float column in a database ptx did
+    # not write can hold one). Checked after the range, so 1e30 is said to be out of range.
+    fraction = (
+        sa.and_(value.is_not(None), sa.cast(value, sa.BigInteger) != value),
+        f"{what} is not a whole number",
+    )
     rules = [
         (
             sa.and_(scale.is_not(None), scale.not_in(list(scales))),
@@ -88,7 +94,7 @@ def _scale_rules(value: sa.ColumnElement, scale: sa.ColumnElement, scales: dict,
                 f"{what} outside the {name} scale ({low}-{high})",
             )
         )
-    return rules
+    return [*rules, fraction]
 
 
 def rules(
@@ -151,6 +157,15 @@ def rules(
     elif name == "activity":
         rules.append((t.episodes < 0, "episodes is negative"))
         rules.append((t.eligible < 0, "eligible is negative"))
+    # A date written as text where the database keeps no types (SQLite): "soon", or a number.
+    rules += [
+        (
+            sa.not_(sa.cast(t[col], sa.String).like("____-__-__%")),
+            f"{col} is not a date (YYYY-MM-DD)",
+        )
+        for col in DATE_COLUMNS.get(name, ())
+        if col in t
+    ]
     rules += [
         (t[col] > latest, f"{col} is in the future (after {latest:%Y-%m-%d})")
         for col in DATE_COLUMNS.get(name, ())

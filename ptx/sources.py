@@ -30,7 +30,7 @@ from ptx.rules import REASON_COLUMN
 from ptx.schema import SQL_TYPES, TABLES
 from ptx.store import DUCKDB_SUFFIXES, SQLITE_SUFFIXES, normalise_url
 from ptx.summaries import usable_summaries
-from ptx.workdays import calendar_rows, install_calendar
+from ptx.workdays import CALENDAR_TABLE, calendar_rows, install_calendar
 
 # The site and division of departments whose source records none (unless the config's
 # [hierarchy] names others).
@@ -147,10 +147,13 @@ def _mapped_table(
     available: dict[str, str],
     label: str,
     defaults: dict[str, str] | None = None,
+    types: dict[str, str] | None = None,
 ) -> sa.Subquery:
     """A subquery over the source table that renames and types its columns as the model does.
 
-    ``defaults``: the value of a model column where the source's is empty or absent."""
+    ``defaults``: the value of a model column where the source's is empty or absent; ``types``:
+    the source's column types, where the database keeps them (a date column stored as text
+    is an error naming the column, not a failure in the middle of a query)."""
     spec = TABLES[name]
     defaults = defaults or {}
     schema, raw_name = _split_name(mapping.name)
@@ -172,6 +175,7 @@ def _mapped_table(
                 missing.append((col.name, wanted))
             cols.append(sa.cast(sa.null(), typ).label(col.name))
         else:
+            _check_type(label, mapping.name, name, col, actual, (types or {}).get(actual))
             cols.append(sa.column(actual, typ).label(col.name))
     if REASON_COLUMN in available:  # verdicts ptx stored when it wrote the table
         cols.append(sa.column(REASON_COLUMN, sa.Text).label(REASON_COLUMN))
@@ -188,10 +192,58 @@ def _mapped_table(
     return sa.select(*cols).select_from(raw).subquery(name)
 
 
+# What a model column's type needs from the source's column, where the database types it: the
+# start of the type's name in information_schema (DuckDB and PostgreSQL spellings).
+_TYPE_NEEDS = {
+    "date": (("DATE", "TIMESTAMP"), "a date"),
+    "integer": (
+        (
+            "INT",
+            "BIGINT",
+            "SMALLINT",
+            "TINYINT",
+            "HUGEINT",
+            "UINT",
+            "UBIGINT",
+            "USMALLINT",
+            "UTINYINT",
+            "DOUBLE",
+            "REAL",
+            "FLOAT",
+            "DECIMAL",
+            "NUMERIC",
+        ),
+        "a number",
+    ),
+}
+
+
+def _check_type(label, table, name, col, actual, found: str | None) -> None:
+    """A SchemaError when a date or number column of the model is stored as something else."""
+    if found is None or col.type not in _TYPE_NEEDS:
+        return
+    kinds, what = _TYPE_NEEDS[col.type]
+    if found.upper().startswith(kinds):
+        return
+    sql = "DATE" if col.type == "date" else "INTEGER"
+    raise SchemaError(
+        f"{label}: column '{actual}' of table '{table}' (the model's {name}.{col.name}) is "
+        f"{found}, but it must be {what}. Fix: change the column's type, read it through a "
+        f"view that converts it (CAST({actual} AS {sql})), or load the file with `ptx import`, "
+        "which quarantines the values that are not."
+    )
+
+
 def _engine_for(location: str, config: Config, progress: Progress | None):
     """Return (engine, kind, label, imported) for a path or URL."""
     if "://" in location:
-        url = sa.engine.make_url(normalise_url(location))
+        try:
+            url = sa.engine.make_url(normalise_url(location))
+        except sa.exc.ArgumentError:
+            raise SourceError(
+                "The source URL cannot be read: write it as dialect://user@host/database "
+                "(for example postgresql://ptx@db.example.org/px)."
+            ) from None
         kind = url.get_backend_name()
         connect_args: dict = {}
         if kind == "duckdb":
@@ -214,6 +266,12 @@ def _engine_for(location: str, config: Config, progress: Progress | None):
                 f"No database driver for '{url.drivername}': install the SQLAlchemy dialect "
                 f"package for it ({exc.name} is missing)."
             ) from exc
+        except sa.exc.NoSuchModuleError:
+            raise SourceError(
+                f"'{url.drivername}' is not a database SQLAlchemy knows: use a URL such as "
+                "postgresql://user@host/db, sqlite:///path.sqlite or duckdb:///path.duckdb, or "
+                "install the dialect package for it."
+            ) from None
         return engine, kind, url.render_as_string(hide_password=True), False
     path = Path(location).expanduser()
     if not path.exists():
@@ -237,6 +295,29 @@ def _engine_for(location: str, config: Config, progress: Progress | None):
         f"Cannot tell what kind of source {path} is: use .duckdb, .sqlite, a folder of export "
         f"files or one export file ({', '.join(FILE_SUFFIXES)})."
     )
+
+
+TYPED = ("duckdb", "postgresql")  # databases whose columns keep the type they were given
+
+
+def _column_types(engine: sa.Engine, name: str, schema: str | None) -> dict[str, str] | None:
+    """The declared type of each column (information_schema's name for it), or None where the
+    database cannot say."""
+    c = sa.table(
+        "columns",
+        sa.column("table_name"),
+        sa.column("table_schema"),
+        sa.column("column_name"),
+        sa.column("data_type"),
+        schema="information_schema",
+    )
+    where_schema = c.c.table_schema == (schema if schema else sa.func.current_schema())
+    stmt = sa.select(c.c.column_name, c.c.data_type).where(c.c.table_name == name, where_schema)
+    try:
+        with engine.connect() as conn:
+            return {column: str(kind) for column, kind in conn.execute(stmt)} or None
+    except sa.exc.DBAPIError:
+        return None
 
 
 def _column_names(engine: sa.Engine, name: str, schema: str | None) -> list[str]:
@@ -295,9 +376,10 @@ def open_source(config: Config, *, progress: Progress | None = None) -> Source:
                 )
             if raw_name not in schemas[schema]:
                 if spec.required:
+                    found = sorted(schemas[schema] - {CALENDAR_TABLE})  # not ptx's own
                     raise SchemaError(
                         f"{label}: no table '{mapping.name}' for the model's '{name}' table. "
-                        f"Tables found: {', '.join(sorted(schemas[schema])) or 'none'}. Fix: "
+                        f"Tables found: {', '.join(found) or 'none'}. Fix: "
                         f'create it, or map it in ptx.toml with [tables.{name}] name = "...".'
                     )
                 continue
@@ -306,9 +388,10 @@ def open_source(config: Config, *, progress: Progress | None = None) -> Source:
                 available[col] = col
                 available.setdefault(col.lower(), col)
             defaults = _hierarchy_defaults(config) if name == "departments" else None
-            tables[name] = _mapped_table(name, mapping, available, label, defaults)
+            types = _column_types(engine, raw_name, schema) if dialect in TYPED else None
+            tables[name] = _mapped_table(name, mapping, available, label, defaults, types)
         if not {"feedback", "complaints"} & set(tables):
-            found = sorted(set().union(*schemas.values()))
+            found = sorted(set().union(*schemas.values()) - {CALENDAR_TABLE})
             raise SchemaError(
                 f"{label}: no table '{config.mapping('feedback').name}' or "
                 f"'{config.mapping('complaints').name}': a source needs feedback, complaints or "

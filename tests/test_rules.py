@@ -257,6 +257,8 @@ def test_every_rule_has_a_case():
         departments, feedback = model_table("departments").c, model_table("feedback").c
         reasons |= {text for _, text in rules(name, table.c, departments, feedback=feedback)}
     expected = {text for _, _, text in BROKEN} | set(REPEATED.values()) | {ANSWER_OF_REPEATED}
+    expected |= {"rating is not a whole number", "answer is not a whole number"}
+    expected |= {f"{c} is not a date (YYYY-MM-DD)" for c in NOT_A_DATE}
     assert reasons == expected
 
 
@@ -336,3 +338,48 @@ def test_a_department_without_an_id_does_not_make_every_row_unknown(kind):
     live, stored = _reasons(kind, "activity", rows, [*DEPARTMENTS, nameless])
     assert live == [None, "department_id is not in departments"]
     assert stored == ["", "department_id is not in departments"]
+
+
+@pytest.mark.parametrize(
+    ("name", "changes", "reason"),
+    [
+        ("feedback", {"rating": 2.5}, "rating is not a whole number"),
+        ("feedback_answers", {"answer": 1.5}, "answer is not a whole number"),
+    ],
+)
+def test_a_fraction_is_not_an_answer(name, changes, reason):
+    """A database ptx did not write may hold 2.5 in a rating column (SQLite keeps it; DuckDB
+    and PostgreSQL round or refuse it on insert into an integer column)."""
+    live, stored = _reasons("sqlite", name, [VALID_ROWS[name] | changes])
+    assert live == stored == [reason]
+
+
+NOT_A_DATE = ("received_date", "acknowledged_date", "resolved_date", "month")
+
+
+@pytest.mark.parametrize("value", ["soon", 5, "31/01/2025"])
+def test_text_that_is_not_a_date_is_held(value):
+    """SQLite keeps whatever a date column is given: a word or a number is no date."""
+    engine = sa.create_engine("sqlite://")
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE departments (department_id TEXT)"))
+        conn.execute(sa.text("INSERT INTO departments VALUES ('A1')"))
+        conn.execute(
+            sa.text(
+                "CREATE TABLE feedback (feedback_id TEXT, received_date DATE, department_id TEXT, "
+                "channel TEXT, rating INTEGER, rating_scale TEXT, comment TEXT, age_band TEXT, "
+                "sex TEXT, ethnicity TEXT)"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO feedback VALUES ('f1', :d, 'A1', 'card', 1, 'fft5', '', '', '', '')"
+            ),
+            {"d": value},
+        )
+        live = reason_expression(
+            "feedback", model_table("feedback").c, model_table("departments").c
+        )
+        assert conn.execute(sa.select(live)).scalars().all() == [
+            "received_date is not a date (YYYY-MM-DD)"
+        ]
