@@ -187,7 +187,7 @@ def test_a_page_whose_own_call_falls_back_says_so_once(monkeypatch, demo_duckdb)
     assert not at.exception, at.exception
     assert metrics(at) == fresh
     (warning,) = at.warning
-    assert "the database could not be reached\\: it did not answer." in warning.value
+    assert "the database could not be reached\u2060\\: it did not answer." in warning.value
     monkeypatch.setattr(shared, "_cached", real)
     at.run()
     assert not at.warning and metrics(at) == fresh
