@@ -253,7 +253,7 @@ class Benchmark:
         level = {"facility": "hospitals", "trust": "trusts", "state": "states"}.get(
             self.unit_level, f"{self.unit_level}s"
         )
-        rank = format_value(self.rank, "score").replace(".0", "") if np.isfinite(self.rank) else "–"
+        rank = f"{self.rank:.0f}" if np.isfinite(self.rank) else "–"
         interval = (
             f"95% interval {self.rank_low:.0f} to {self.rank_high:.0f}. "
             if np.isfinite(self.rank_low)
@@ -280,7 +280,7 @@ class Benchmark:
             ),
             (
                 f"Percentile rank in {parent}",
-                format_value(self.rank_in_parent, "score").replace(".0", ""),
+                f"{self.rank_in_parent:.0f}" if np.isfinite(self.rank_in_parent) else "–",
                 f"Among the {self.parent_peers_counted:,} peers in {parent} (none below "
                 f"{stats.MIN_PEERS} peers).",
             ),
@@ -629,16 +629,9 @@ def _trend(
 
 def record_own_unit(target, unit: str) -> None:
     """Record the organisation's published unit beside the results at ``target``."""
-    from ptx.benchmarks.imports import _engine as write_engine
+    from ptx.benchmarks.imports import replace_tables
 
-    engine = write_engine(target)
-    try:
-        with engine.begin() as conn:
-            pd.DataFrame({"unit_id": [unit]}).to_sql(
-                OWN_UNIT_TABLE, conn, if_exists="replace", index=False
-            )
-    finally:
-        engine.dispose()
+    replace_tables(target, {OWN_UNIT_TABLE: pd.DataFrame({"unit_id": [str(unit)]})})
 
 
 __all__ = ["Benchmark", "BenchmarkChoices", "benchmark", "benchmark_choices", "record_own_unit"]

@@ -324,6 +324,15 @@ def write_results(
     return len(rows)
 
 
+def replace_tables(target, frames: dict[str, pd.DataFrame]) -> None:
+    """Write (replacing) tables at a DuckDB or SQLite file or a URL."""
+    engine = _engine(target)
+    try:
+        _replace_tables(engine, frames)
+    finally:
+        engine.dispose()
+
+
 def _replace_tables(engine: sa.Engine, frames: dict[str, pd.DataFrame]) -> None:
     """Write (replacing) tables; on DuckDB from the frames in one statement each (inserting
     row by row through SQLAlchemy takes a minute for one CMS file)."""

@@ -49,7 +49,13 @@ BENCHMARK_RESULTS = Table(
         Column("release", "string", True, "The publication the row is from, e.g. 07_2015."),
         Column("period_start", "date", False, "First day of the measurement window."),
         Column("period_end", "date", False, "Last day of the measurement window."),
-        Column("unit_level", "string", True, "Published unit.", allowed=UNIT_LEVELS),
+        Column(
+            "unit_level",
+            "string",
+            True,
+            "facility, trust, ward, site, state, region or nation.",
+            allowed=UNIT_LEVELS,
+        ),
         Column("unit_id", "string", True, "Facility ID, state code, ODS code; 'US' or 'ENG'."),
         Column("unit_name", "string", False, "Name of the unit as published."),
         Column("parent_id", "string", False, "The unit's state or region (peer group)."),
@@ -185,7 +191,7 @@ def conform(frame: pd.DataFrame) -> pd.DataFrame:
         elif col.type == "date":
             out[col.name] = pd.to_datetime(values, errors="coerce").dt.date
         elif col.type == "boolean":
-            out[col.name] = values.fillna(False).astype(bool)
+            out[col.name] = [bool(v) if v is not None and v == v else False for v in values]
         else:
             out[col.name] = values.astype(object).where(values.notna(), None)
     return out.reset_index(drop=True)
