@@ -93,6 +93,13 @@ KEPT_ELSEWHERE = (
 )
 
 
+def per_value(values: pd.Series, func) -> pd.Series:
+    """``values.map(func)``, calling ``func`` once per distinct value (published files repeat
+    the same few values hundreds of thousands of times)."""
+    distinct = pd.unique(values)
+    return values.map(dict(zip(distinct, map(func, distinct), strict=True)))
+
+
 def split_measure(measure_id: str) -> tuple[str, str, str] | None:
     """(measure, category, answer) from a CMS HCAHPS measure-answer id, or None."""
     mid = str(measure_id).strip().upper()
@@ -288,7 +295,7 @@ def _care_compare(layout: str, raw: pd.DataFrame, context: Context, release: str
     notes: list[str] = []
     cols = raw.columns
     level = {"hcahps state": "state", "hcahps national": "nation"}.get(layout, "facility")
-    split = raw["HCAHPS Measure ID"].map(split_measure)
+    split = per_value(raw["HCAHPS Measure ID"], split_measure)
     known = split.notna()
     rows = pd.DataFrame({"_row": raw["_row"]})
     rows["unit_level"] = level
@@ -314,15 +321,15 @@ def _care_compare(layout: str, raw: pd.DataFrame, context: Context, release: str
         ["HCAHPS Linear Mean Value", "Patient Survey Star Rating"],
         default="HCAHPS Answer Percent",
     )
-    cell = pd.Series(
-        [raw.at[i, c] if c in cols else "" for i, c in zip(raw.index, value_column, strict=True)],
-        index=raw.index,
-    )
-    as_number = cell.map(number)
+    cell = pd.Series("", index=raw.index, dtype=object)
+    for column in set(value_column):
+        if column in cols:
+            cell = cell.mask(value_column == column, raw[column])
+    as_number = per_value(cell, number).astype("float64")
     is_percent = ~rows["category"].isin(["linear mean", "star rating"])
     rows["percent"] = as_number.where(is_percent)
     rows["score"] = as_number.where(~is_percent)
-    rows["value_text"] = cell.map(published_text)
+    rows["value_text"] = per_value(cell, published_text)
     texts = rows["value_text"].dropna().value_counts()
     if len(texts):
         notes.append(
@@ -335,20 +342,19 @@ def _care_compare(layout: str, raw: pd.DataFrame, context: Context, release: str
         notes.append(f"{percent_signs:,} percentage(s) written with a % sign, read as numbers.")
     completed = _first(cols, COMPLETED)
     if completed:
-        band = raw[completed].map(survey_band)
+        band = per_value(raw[completed], survey_band)
         rows["completed_surveys"] = band.map(lambda b: b[0])
         rows["surveys_low"] = band.map(lambda b: b[1])
         rows["surveys_high"] = band.map(lambda b: b[2])
         rows["surveys_text"] = raw[completed]
     rate = _first(cols, RATE)
     if rate:
-        rows["response_rate"] = raw[rate].map(number)
+        rows["response_rate"] = per_value(raw[rate], number).astype("float64")
     footnotes = [c for c in cols if c.endswith("Footnote")]
     if footnotes:
-        codes = raw[footnotes].apply(
-            lambda r: "; ".join(dict.fromkeys(v for v in r if v and v.lower() != "nan")), axis=1
-        )
-        rows["footnote_codes"] = codes.where(codes != "", None)
+        given = raw[footnotes].replace({"": None, "nan": None}).stack().dropna()
+        codes = given.groupby(level=0).agg(lambda v: "; ".join(dict.fromkeys(v)))
+        rows["footnote_codes"] = codes.reindex(raw.index)
         rows["footnote_text"] = rows["footnote_codes"].map(
             lambda c: footnote_text(c) if isinstance(c, str) and c else None
         )
@@ -394,10 +400,13 @@ def _windows(rows: pd.DataFrame, raw: pd.DataFrame, notes: list[str], release: s
     if release:
         rows["release"] = release
     else:
-        rows["release"] = [
-            f"{s:%b %Y} to {e:%b %Y}" if s is not None and e is not None else "unknown"
-            for s, e in zip(start, end, strict=True)
-        ]
+        window = pd.Series(list(zip(start, end, strict=True)), index=rows.index)
+        rows["release"] = per_value(
+            window,
+            lambda w: (
+                f"{w[0]:%b %Y} to {w[1]:%b %Y}" if pd.notna(w[0]) and pd.notna(w[1]) else "unknown"
+            ),
+        )
     return rows
 
 
