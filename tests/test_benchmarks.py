@@ -444,3 +444,30 @@ def test_the_command_imports_and_reports(tmp_path, capsys):
         count = conn.execute(sa.text("SELECT count(*) FROM benchmark_results")).scalar()
     engine.dispose()
     assert count == 134  # the state file's rows replaced by themselves, nothing doubled
+
+
+def test_a_measure_not_published_for_the_units_level_says_so(hcahps_db):
+    source = ptx.open_source(hcahps_db)
+    result = ptx.benchmark(source, "RESPONSE_RATE", unit="AL")
+    assert "not published for state units" in result.unavailable
+    assert "facility" in result.unavailable
+
+
+def test_duckdb_and_sqlite_give_identical_benchmarks(demo_duckdb, demo_sqlite):
+    duck, lite = ptx.open_source(demo_duckdb), ptx.open_source(demo_sqlite)
+    assert ptx.benchmark_choices(duck) == ptx.benchmark_choices(lite)
+    for measure, category, release in (
+        ("H_COMP_1", "top", "2024"),
+        ("FFT_INPATIENT", "negative", "2026"),
+        ("H_HSP_RATING", "star rating", "2025"),
+    ):
+        a = ptx.benchmark(duck, measure, category=category, release=release)
+        b = ptx.benchmark(lite, measure, category=category, release=release)
+        assert (a.value, a.national, a.parent_value, a.star_rating) == pytest.approx(
+            (b.value, b.national, b.parent_value, b.star_rating), nan_ok=True
+        )
+        assert (a.rank, a.rank_low, a.rank_high) == pytest.approx(
+            (b.rank, b.rank_low, b.rank_high), nan_ok=True
+        )
+        pd.testing.assert_frame_equal(a.table(), b.table())
+        pd.testing.assert_frame_equal(a.trend, b.trend)

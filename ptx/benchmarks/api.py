@@ -440,6 +440,17 @@ def benchmark(
         ),
     )
     at_level = rows[(rows["unit_level"] == level) & (rows["category"] == category)]
+    if at_level.empty:
+        published = sorted(set(rows.loc[rows["category"] == category, "unit_level"]))
+        return _empty(
+            f"{choices.measures[measure]} ({category}) is not published for {level} units in "
+            f"{release}; it is published for: {', '.join(published) or 'no units'}. Choose a "
+            "unit of that level.",
+            measure_id=measure,
+            category=category,
+            release=release,
+            unit_id=unit,
+        )
     values = at_level["percent"].where(
         at_level["category"].isin(PERCENT_CATEGORIES), at_level["score"]
     )
@@ -613,7 +624,9 @@ def _trend(
     out = pd.DataFrame(
         {
             "release": rows["release"],
-            "period_end": pd.to_datetime(rows["period_end"], errors="coerce"),
+            "period_end": pd.to_datetime(rows["period_end"], errors="coerce").astype(
+                "datetime64[ns]"
+            ),
             "series": series,
             "value": pd.to_numeric(rows[column], errors="coerce"),
         }
