@@ -78,6 +78,8 @@ def _engine(source: Source) -> sa.Engine | None:
                     raise ConfigError(f"[benchmarks] location {location} does not exist.")
                 engine = sa.create_engine(f"duckdb:///{location}", connect_args={"read_only": True})
             else:
+                if not Path(location).is_file():
+                    raise ConfigError(f"[benchmarks] location {location} does not exist.")
                 engine = sa.create_engine(f"sqlite:///{location}")
         else:
             engine = source.engine
@@ -174,8 +176,8 @@ def _window(start, end, release: str) -> str:
 class Benchmark:
     """One unit among its published peers for one measure, answer category and release.
 
-    ``peers`` columns: unit_id, unit, parent_id, value, n, banded, surveys, imputed, footnotes,
-    is_unit, in_parent. ``trend`` columns: release, period_end, series, value.
+    ``peers`` columns: unit_id, unit, parent_id, parent (its name), value, n, banded, surveys,
+    imputed, footnotes, is_unit, in_parent. ``trend`` columns: release, period_end, series, value.
     """
 
     measure_id: str
@@ -303,7 +305,7 @@ class Benchmark:
             frame,
             {
                 "unit": "Unit",
-                "parent_id": "State or region",
+                "parent": "State or region",
                 "value": self.measure_label,
                 "surveys": "Completed surveys",
                 "footnotes": "Footnotes",
@@ -471,6 +473,7 @@ def benchmark(
             "footnotes": at_level["footnote_text"],
         }
     ).reset_index(drop=True)
+    peers["parent"] = peers["parent_id"].map(_names(engine, peers["parent_id"].dropna()))
     peers["is_unit"] = peers["unit_id"] == unit
     parent = mine["parent_id"] if isinstance(mine["parent_id"], str) else None
     peers["in_parent"] = peers["parent_id"] == parent if parent else False
@@ -581,6 +584,22 @@ def _value(rows: pd.DataFrame, category: str) -> float:
     column = "percent" if category in PERCENT_CATEGORIES else "score"
     value = rows[column].iloc[0]
     return float(value) if pd.notna(value) else np.nan
+
+
+def _names(engine, ids: pd.Series) -> dict[str, str]:
+    """unit id -> its published name (else the id), for a few ids (states, regions)."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    r = _results.c
+    found = _read(
+        engine,
+        sa.select(r.unit_id, sa.func.max(r.unit_name).label("name"))
+        .where(r.unit_id.in_(wanted), r.unit_name.is_not(None))
+        .group_by(r.unit_id),
+    )
+    names = dict(zip(found["unit_id"], found["name"], strict=True))
+    return {u: names.get(u) or u for u in wanted}
 
 
 def _parent_name(engine, parent: str | None) -> str | None:

@@ -145,7 +145,7 @@ def trend(result) -> go.Figure:
     for series, part in result.trend.groupby("series", sort=False):
         traces.append(
             go.Scatter(
-                x=part["release"],
+                x=[plain(r) for r in part["release"]],
                 y=part["value"],
                 mode="lines+markers",
                 name=plain(series),
