@@ -18,7 +18,7 @@ def test_the_page_places_the_demo_trust_among_its_peers(demo_duckdb):
     at = run_app(demo_duckdb, "pages/benchmarks.py")
     shown = metrics(at)
     assert list(shown)[:3] == ["Yours (positive)", "National", "South East"]
-    assert shown["Percentile rank among 300 trusts"] != "–"
+    assert shown["Percentile of 300 trusts"] != "–"
     assert at.selectbox(key="bench_unit").value == "R0X"
     assert at.selectbox(key="bench_release").value == "2026"
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
@@ -51,11 +51,11 @@ def test_measure_release_and_tabs_change_the_view(demo_duckdb):
     at = run_app(
         demo_duckdb,
         "pages/benchmarks.py",
-        bench_measure="H_COMP_1",
+        bench_measure="Communication with Nurses (H_COMP_1)",
         bench_view="Funnel by completed surveys",
     )
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-    assert "funnel plot" in spec["layout"]["title"]["text"]
+    assert spec["layout"]["title"]["text"] == "Communication with Nurses (top): funnel plot"
     at = run_app(demo_duckdb, "pages/benchmarks.py", bench_view="Across releases")
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert {t["name"] for t in spec["data"]} == {"Yours", "National", "South East"}

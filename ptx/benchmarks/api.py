@@ -276,12 +276,12 @@ class Benchmark:
                 "The published value of your state or region, where there is one.",
             ),
             (
-                f"Percentile rank among {self.peers_counted:,} {level}",
+                f"Percentile of {self.peers_counted:,} {level}",
                 rank,
-                interval + "Percent of peers below yours, plus half those equal.",
+                interval + "Percentile rank: percent of peers below yours, plus half those equal.",
             ),
             (
-                f"Percentile rank in {parent}",
+                f"Percentile in {parent}",
                 f"{self.rank_in_parent:.0f}" if np.isfinite(self.rank_in_parent) else "–",
                 f"Among the {self.parent_peers_counted:,} peers in {parent} (none below "
                 f"{stats.MIN_PEERS} peers).",

@@ -53,15 +53,17 @@ PLACE_NAMES = (
     "Tameside Torbay Walsall Warrington Wigan Worcester Yeovil York"
 )
 PLACES = PLACE_NAMES.split()
+VARIANTS = ("", " and District", " Valley", " Teaching", " Community")
 KINDS = ("Hospitals NHS Trust", "NHS Foundation Trust", "University Hospitals NHS Trust")
 IMPUTED = 4
 
 
 def _peers(rng: np.random.Generator) -> pd.DataFrame:
     codes = [f"R{i:03d}" for i in range(1, PEERS + 1)]
+    # 61 places x 5 variants x 3 kinds of trust: every name is different.
     names = [
-        f"{PLACES[i % len(PLACES)]} {KINDS[(i // len(PLACES)) % len(KINDS)]}"
-        + ("" if i < len(PLACES) * len(KINDS) else f" {i}")
+        f"{PLACES[i % len(PLACES)]}{VARIANTS[(i // len(PLACES)) % len(VARIANTS)]} "
+        f"{KINDS[i % len(KINDS)]}"
         for i in range(PEERS)
     ]
     frame = pd.DataFrame(
