@@ -18,6 +18,11 @@ if choices.unavailable:
     st.info(md(choices.unavailable), icon=":material/info:")
     st.stop()
 
+if choices.report:
+    with st.expander("How the published files were read"):
+        for line in choices.report:
+            st.markdown("- " + md(line))
+
 left, middle, right = st.columns([3, 1, 2])
 measure = left.selectbox(
     "Measure",

@@ -75,3 +75,18 @@ def test_a_source_without_published_results_says_so(monkeypatch, tmp_path):
     monkeypatch.setenv("PTX_SOURCE", str(path))
     at = run_app(path, "pages/benchmarks.py")
     assert "ptx benchmarks import" in at.info[0].value
+
+
+def test_the_import_report_is_on_the_page(monkeypatch, tmp_path):
+    import ptx
+    from ptx.demo import write_demo
+    from tests.test_benchmarks import FILES
+
+    path = tmp_path / "cms.duckdb"
+    write_demo(path, rows=500, complaints=20)
+    ptx.import_benchmarks([FILES], path, replace=True)
+    monkeypatch.setenv("PTX_SOURCE", str(path))
+    at = run_app(path, "pages/benchmarks.py")
+    report = " ".join(m.value for m in at.expander[0].markdown)
+    assert "hcahps\\_wide.csv (hcahps wide)\\: 8 rows read, 72 result rows stored" in report
+    assert "identical score set" in report and "1 rejected" in report

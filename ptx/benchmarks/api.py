@@ -105,6 +105,9 @@ class BenchmarkChoices:
     units: dict[str, str] = field(default_factory=dict)  # unit id -> "name (level)"
     own_unit: str | None = None
     unavailable: str | None = None
+    # What the import of the published files read and found, in sentences (stored beside the
+    # table by ptx benchmarks import): one line per file, then its notes.
+    report: tuple[str, ...] = ()
 
 
 def benchmark_choices(source: Source) -> BenchmarkChoices:
@@ -143,6 +146,9 @@ def benchmark_choices(source: Source) -> BenchmarkChoices:
             engine, sa.select(sa.column("unit_id")).select_from(sa.table(OWN_UNIT_TABLE))
         )
         own = str(recorded["unit_id"].iloc[0]) if len(recorded) else None
+    if own is not None and not (units["unit_id"] == str(own)).any():
+        own = None  # recorded for results since replaced: the user chooses again
+    report = _import_report(engine)
     categories: dict[str, list[str]] = {}
     labels: dict[str, str] = {}
     for m, label, category in measures.itertuples(index=False):
@@ -161,7 +167,25 @@ def benchmark_choices(source: Source) -> BenchmarkChoices:
             for level, u, n in units.itertuples(index=False)
         },
         own_unit=own,
+        report=report,
     )
+
+
+def _import_report(engine: sa.Engine) -> tuple[str, ...]:
+    """The stored import report in sentences, or nothing (the demo writes none)."""
+    from ptx.benchmarks.imports import IMPORT_TABLE, NOTES_TABLE
+
+    names = set(sa.inspect(engine).get_table_names())
+    if not {IMPORT_TABLE, NOTES_TABLE} <= names:
+        return ()
+    files = _read(engine, sa.select(sa.text("*")).select_from(sa.table(IMPORT_TABLE)))
+    notes = _read(engine, sa.select(sa.text("*")).select_from(sa.table(NOTES_TABLE)))
+    out = [
+        f"{Path(f.file).name} ({f.layout}): {f.rows_read:,} rows read, {f.rows_stored:,} "
+        f"result rows stored, {f.rows_rejected:,} rejected."
+        for f in files.itertuples()
+    ]
+    return tuple(out + [note for note in notes["note"]])
 
 
 def _window(start, end, release: str) -> str:
