@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+from hypothesis import given
+from hypothesis import strategies as st
 from scipy import stats as scipy_stats
 
 import ptx
@@ -471,3 +473,23 @@ def test_duckdb_and_sqlite_give_identical_benchmarks(demo_duckdb, demo_sqlite):
         )
         pd.testing.assert_frame_equal(a.table(), b.table())
         pd.testing.assert_frame_equal(a.trend, b.trend)
+
+
+# --- invariants ------------------------------------------------------------------------------
+
+PERCENTS = st.lists(st.integers(0, 100).map(float), min_size=1, max_size=60)
+
+
+@given(PERCENTS, st.integers(0, 100).map(float), st.randoms())
+def test_percentile_rank_is_within_0_100_and_ignores_order(peers, value, random):
+    rank = stats.percentile_rank(value, peers)
+    shuffled = list(peers)
+    random.shuffle(shuffled)
+    assert 0 <= rank <= 100 and stats.percentile_rank(value, shuffled) == rank
+    assert stats.percentile_rank(value + 1, peers) >= rank
+
+
+@given(PERCENTS, st.integers(0, 100).map(float), st.integers(1, 5000))
+def test_the_rank_interval_holds_the_rank(peers, value, n):
+    low, high = stats.rank_interval(value, n, peers)
+    assert low <= stats.percentile_rank(value, peers) <= high
