@@ -31,7 +31,8 @@ SETTINGS = ("location", "unit")
 NO_BENCHMARKS = (
     "No published benchmark results in this source. Import CMS HCAHPS or NHS England FFT "
     "files with `ptx benchmarks import FILES --to DATABASE` (and name that database in "
-    "ptx.toml's [benchmarks] location if it is not the source itself)."
+    "ptx.toml's [benchmarks] location if it is not the source itself); a demo source built "
+    "before benchmarks existed gets its synthetic set from `ptx demo` again."
 )
 CATEGORY_ORDER = (
     "top",
