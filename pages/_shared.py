@@ -31,6 +31,7 @@ PAGES = (
     ("pages/feedback.py", "Feedback", ":material/reviews:"),
     ("pages/complaints.py", "Complaints", ":material/report:"),
     ("pages/departments.py", "Departments", ":material/leaderboard:"),
+    ("pages/benchmarks.py", "Benchmarks", ":material/public:"),
     ("pages/data.py", "Data", ":material/database:"),
 )
 
@@ -144,6 +145,8 @@ DOING = {
     "as_of": "Reading the as-of date",
     "hierarchy": "Reading the departments",
     "channels": "Reading the feedback channels",
+    "benchmark_choices": "Reading the published results",
+    "benchmark": "Placing your unit among its peers",
 }
 
 

@@ -12,8 +12,10 @@ The facade a notebook, a scheduled job, the ``ptx`` command and the dashboard us
 One call per question: :func:`headline`, :func:`trend`, :func:`breakdown`,
 :func:`complaint_timing`, :func:`complaint_backlog`, :func:`complaint_mix`,
 :func:`oldest_open`, :func:`compare_departments`, :func:`department_heatmap`,
-:func:`validation_report`. Each returns a frozen result with the numbers (the small-number
-rule applied), the method, what was suppressed, ``to_frame()``, ``table()`` and ``figure()``.
+:func:`validation_report`; :func:`benchmark` places the organisation's published unit
+among its peers in published results (CMS HCAHPS, NHS England FFT; :func:`import_benchmarks`).
+Each returns a frozen result with the numbers (the small-number rule applied), the method,
+what was suppressed, ``to_frame()``, ``table()`` and ``figure()``.
 Every measure is defined once, in :data:`CATALOG`. A source may lack complaints, activity or
 eligible counts: :func:`unavailable`, :func:`available_measures` and :func:`missing_data` say
 what it can show, and each result says when it has nothing for that reason.
@@ -68,6 +70,8 @@ from ptx.api import (
     unavailable,
 )
 from ptx.api.imports import import_exports, import_target
+from ptx.benchmarks.api import Benchmark, BenchmarkChoices, benchmark, benchmark_choices
+from ptx.benchmarks.imports import BenchmarkImport, import_benchmarks
 from ptx.catalog import CATALOG, Measure, measure, measures_for
 from ptx.config import Config, load_config
 from ptx.disclosure import Disclosure
@@ -100,6 +104,9 @@ __all__ = [
     "COMPARE_BY",
     "CATALOG",
     "Backlog",
+    "Benchmark",
+    "BenchmarkChoices",
+    "BenchmarkImport",
     "Breakdown",
     "Comparison",
     "ComplaintMix",
@@ -123,12 +130,15 @@ __all__ = [
     "ValidationReport",
     "as_of",
     "available_measures",
+    "benchmark",
+    "benchmark_choices",
     "breakdown",
     "channels",
     "data_range",
     "default_window",
     "format_value",
     "hierarchy",
+    "import_benchmarks",
     "import_exports",
     "import_target",
     "compare_departments",

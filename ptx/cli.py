@@ -218,6 +218,18 @@ def cmd_cache(args) -> int:
     return 0
 
 
+def cmd_benchmarks(args) -> int:
+    from ptx.benchmarks.api import record_own_unit
+    from ptx.benchmarks.imports import import_benchmarks
+
+    report = import_benchmarks(args.files, args.to, release=args.release, replace=args.replace)
+    if args.unit:
+        record_own_unit(args.to, args.unit)
+    print(report.to_text())
+    print(f"\nWrote {shown(args.to)}. Open the Benchmarks page on it, or name it in ptx.toml.")
+    return 0 if report.ok else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ptx", description="Patient-experience analytics.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -340,6 +352,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     caches.add_argument("action", choices=("list", "clear"))
     caches.set_defaults(func=cmd_cache)
+
+    benchmarks = sub.add_parser(
+        "benchmarks",
+        help="import published results (CMS HCAHPS, NHS England FFT) for the Benchmarks page",
+        description="Read published aggregate results files (CMS HCAHPS Care Compare long, "
+        "state, national and wide layouts; HCAHPS release files; NHS England FFT data by "
+        "provider) into the benchmark_results table of a database, beside anything else there; "
+        "print the import report. Exit 1 if rows were rejected.",
+    )
+    benchmarks.add_argument("action", choices=("import",))
+    benchmarks.add_argument("files", nargs="+", type=Path, help="files or folders of them")
+    benchmarks.add_argument(
+        "--to", required=True, help="a .duckdb or .sqlite file or a SQLAlchemy URL"
+    )
+    benchmarks.add_argument("--release", help="the release name (default: from the file)")
+    benchmarks.add_argument("--unit", help="record your organisation's published unit id")
+    benchmarks.add_argument(
+        "--replace", action="store_true", help="empty the table first (default: add)"
+    )
+    benchmarks.set_defaults(func=cmd_benchmarks)
 
     schema = sub.add_parser("schema", help="print the data model as Markdown")
     schema.set_defaults(func=cmd_schema)

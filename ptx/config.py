@@ -404,7 +404,7 @@ def load_config(path: str | Path | None = None, *, location: str | None = None) 
     )
 
 
-SECTIONS = ("source", "tables", "complaints", "import", "hierarchy")
+SECTIONS = ("source", "tables", "complaints", "import", "hierarchy", "benchmarks")
 
 
 def _import_settings(raw: dict[str, Any], where: str) -> tuple[str, ...]:

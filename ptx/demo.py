@@ -465,6 +465,11 @@ def write_demo(
         say("storing rows in order, each row's validation verdict, and the daily summaries")
     finally:
         writer.close()
+    if writer.kind not in ("csv", "parquet"):  # published results beside the model's tables
+        say("writing the synthetic published benchmark results")
+        from ptx.benchmarks.demo import write_benchmarks
+
+        written["benchmark_results"] = write_benchmarks(target, seed)
     written.update(
         departments=len(DEPARTMENTS), feedback=rows, complaints=n_complaints, activity=len(activity)
     )

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ptx import cache
+from ptx.benchmarks.guard import refuse_published
 from ptx.config import Config, TableMapping
 from ptx.errors import SchemaError, SourceError
 from ptx.importing.dates import DateColumn
@@ -130,7 +131,9 @@ class TableReader:
         return read_file(self.file, sheet=self.mapping.sheet, chunk_rows=CHUNK_ROWS)
 
     def check_columns(self, raw: pd.DataFrame) -> None:
-        """Raise SchemaError naming every mapped or required column the file lacks."""
+        """Raise SchemaError naming every mapped or required column the file lacks (or saying
+        that the file holds published results, not responses)."""
+        refuse_published(self.file, self.spec.name, raw.columns)
         wanted = []
         for col in self.spec.columns:
             if col.name in self.mapping.constants or self._supplied(col.name):

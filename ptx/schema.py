@@ -257,8 +257,12 @@ TABLES: dict[str, Table] = {
 
 def schema_markdown() -> str:
     """Render the data model as Markdown tables (used for the README)."""
+    # Published results (ptx.benchmarks) are a table of their own beside the model's: keyed by
+    # published units, not departments, so outside TABLES and the loops over it.
+    from ptx.benchmarks.model import BENCHMARK_RESULTS
+
     out: list[str] = []
-    for table in TABLES.values():
+    for table in (*TABLES.values(), BENCHMARK_RESULTS):
         need = "required" if table.required else "optional"
         out.append(f"### `{table.name}` ({need})\n\n{table.description}\n")
         out.append("| column | type | required | meaning |\n|---|---|---|---|")

@@ -23,6 +23,7 @@ from types import MappingProxyType
 
 import sqlalchemy as sa
 
+from ptx.benchmarks.guard import refuse_published
 from ptx.config import Config, TableMapping
 from ptx.errors import SchemaError, SourceError, SourceUnavailable
 from ptx.ingest import FILE_SUFFIXES, IMPORT_COUNTS_TABLE, Progress, import_folder
@@ -387,6 +388,8 @@ def open_source(config: Config, *, progress: Progress | None = None) -> Source:
             for col in _column_names(engine, raw_name, schema):
                 available[col] = col
                 available.setdefault(col.lower(), col)
+            # A table of published results (CMS HCAHPS, NHS FFT) is never read as responses.
+            refuse_published(f"{label}: table '{mapping.name}'", name, list(available.values()))
             defaults = _hierarchy_defaults(config) if name == "departments" else None
             types = _column_types(engine, raw_name, schema) if dialect in TYPED else None
             tables[name] = _mapped_table(name, mapping, available, label, defaults, types)

@@ -1,0 +1,12 @@
+"""Published aggregate survey results (CMS HCAHPS, NHS England FFT) and where a unit stands
+among its peers.
+
+- model: the ``benchmark_results`` table and how published cells are read;
+- cms, nhs: the published layouts; imports: reading files into the table, with a report;
+- guard: the check that stops a published results file being read as patient responses;
+- stats: percentile ranks with intervals and funnel limits against completed surveys;
+- api, figures: the facade's :func:`ptx.benchmark` call, its result and its charts;
+- demo: the synthetic benchmark set ``ptx demo`` writes.
+
+This package imports nothing at import time, so :mod:`ptx.ingest` can use its guard.
+"""
