@@ -292,6 +292,35 @@ def compute(func, view: View | tuple[str, str], *args, **kwargs):
     return value
 
 
+def _not_found(param: str, offered, what: str, access: ptx.Access) -> list[str]:
+    """What a link names that is not offered (a site, division or department mistyped, gone,
+    or not one the viewer may see), in words; said instead of quietly showing everything. To a
+    viewer with restricted access the name is not repeated: the page holds nothing of it."""
+    asked = st.query_params.get(param)
+    if asked and asked != ALL and asked not in set(offered):
+        named = f"a {what}" if access.restricted else f"the {what} “{md(asked)}”"
+        return [
+            f"The link names {named}, which is not among those offered here: showing every "
+            f"{what} instead."
+        ]
+    return []
+
+
+def _say_not_found(found: list[str], chosen: tuple) -> None:
+    """Say what the link named that is not there, on this run and on the next ones until the
+    viewer chooses something else (Streamlit drops the unknown value from the URL at once)."""
+    if found:
+        st.session_state["_ptx_not_found"] = (found, chosen)
+    kept = st.session_state.get("_ptx_not_found")
+    if kept is None:
+        return
+    if kept[1] != chosen:
+        st.session_state.pop("_ptx_not_found", None)
+        return
+    for sentence in kept[0]:
+        st.sidebar.warning(sentence, icon=":material/link_off:")
+
+
 def _choice(value: str | None) -> tuple[str, ...]:
     return () if value in (None, ALL) else (value,)
 
@@ -321,12 +350,15 @@ def sidebar(access: ptx.Access) -> View:
     if start is not None and end is None:  # the second date is still being picked
         end = as_of
 
+    not_found = _not_found("site", tree.sites(), "site", access)
     site = bar.selectbox("Site", [ALL, *tree.sites()], key="site", bind="query-params")
     site_choice = None if site == ALL else site
+    not_found += _not_found("division", tree.divisions(site_choice), "division", access)
     division = bar.selectbox(
         "Division", [ALL, *tree.divisions(site_choice)], key="division", bind="query-params"
     )
     labels = tree.labels(site_choice, None if division == ALL else division)
+    not_found += _not_found("dept", [*labels, *labels.values()], "department", access)
 
     def follow_department() -> None:
         # Choosing a department also sets its site and division, so the URL names all three.
@@ -350,6 +382,7 @@ def sidebar(access: ptx.Access) -> View:
         bind="query-params",
         placeholder="All channels",
     )
+    _say_not_found(not_found, (site, division, department))
     filters = ptx.Filters(
         start=start,
         end=end,

@@ -174,4 +174,7 @@ def test_review_regressions_nothing_small_reaches_a_notebook_either(source):
     assert oldest.rows.empty and oldest.suppressed == len(everything.rows)
     assert oldest.note.startswith("Too few")
     assert ptx.format_value(float("inf"), "days") == "–"
+    # A change of one working day reads "1 day" (the Overview printed "1 days").
+    assert ptx.format_value(1.0, "days") == "1 day" and ptx.format_value(-1.2, "days") == "-1 day"
+    assert ptx.format_value(0.0, "days") == "0 days" and ptx.format_value(26, "days") == "26 days"
     assert ptx.format_value(float("nan"), "%") == "–"

@@ -376,3 +376,25 @@ def test_a_bad_source_is_shown_as_a_clear_error(monkeypatch, tmp_path):
     at.run()
     assert not at.exception
     assert "does not exist" in at.error[0].value
+
+
+@pytest.mark.parametrize(
+    ("params", "named"),
+    [
+        ({"dept": "No Such Ward"}, "department “No Such Ward”"),
+        ({"site": "Nowhere Hospital"}, "site “Nowhere Hospital”"),
+        ({"division": "Astrology"}, "division “Astrology”"),
+    ],
+)
+def test_a_link_naming_what_is_not_there_says_so(demo_duckdb, params, named):
+    """A mistyped or stale bookmark (/complaints?dept=No+Such+Ward) showed the whole
+    organisation without a word; it says what it could not find."""
+    at = run_app(demo_duckdb, "pages/complaints.py", **params)
+    warnings = [w.value for w in at.sidebar.warning]
+    assert any(named in w and "not among those offered" in w for w in warnings), warnings
+    assert "Whole organisation" in captions(at)
+
+
+def test_a_link_naming_a_department_that_is_there_says_nothing(demo_duckdb):
+    at = run_app(demo_duckdb, "pages/complaints.py", dept="Maternity")
+    assert not [w.value for w in at.sidebar.warning if "not among" in w.value]

@@ -111,5 +111,6 @@ def format_value(value: float, unit: str) -> str:
     if unit == "count":
         return f"{value:,.0f}"
     if unit == "days":
-        return f"{value:,.0f} days"
+        shown = f"{value:,.0f}"
+        return f"{shown} day" if shown in ("1", "-1") else f"{shown} days"
     return f"{value:,.1f}"
