@@ -523,26 +523,9 @@ def download(frame, *, key: str, file_name: str, label: str = "Download (CSV)") 
     st.download_button(label, data, file_name=file_name, mime="text/csv", key=f"download_{key}")
 
 
-# The table each answer shows, made once per answer (answers are shared by every session and
-# run while cached), for the latest answers shown.
-SHOWN_LIMIT = 512
-_SHOWN: dict[int, tuple[object, object]] = {}
-
-
-def _shown(result):
-    entry = _SHOWN.get(id(result))
-    if entry is not None and entry[0] is result:
-        return entry[1]
-    shown = result.table()
-    _SHOWN[id(result)] = (result, shown)
-    while len(_SHOWN) > SHOWN_LIMIT:
-        _SHOWN.pop(next(iter(_SHOWN)), None)
-    return shown
-
-
 def table(result, *, key: str, file_name: str, label: str = "Download (CSV)") -> None:
     """A result's table, and its export (suppression applied, counts rounded) as CSV."""
-    st.dataframe(_shown(result), hide_index=True, key=key)
+    st.dataframe(result.table(), hide_index=True, key=key)
     download(lambda: result.table(export=True), key=key, file_name=file_name, label=label)
 
 

@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
+from ptx.config import read_settings_text
 from ptx.errors import ConfigError, PtxError
 
 ROLES_ENV = "PTX_ROLES"
@@ -237,13 +238,7 @@ def load_roles(path: str | Path | None = None) -> RoleMap:
         )
     if not found.is_file():
         raise ConfigError(f"Roles file {found} does not exist ({ROLES_ENV} names it).")
-    try:
-        text = found.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(
-            f"{found} is not UTF-8 text (byte {exc.start}): save it as UTF-8."
-        ) from exc
-    return parse_roles(text, found)
+    return parse_roles(read_settings_text(found), found)
 
 
 def parse_roles(text: str, path: Path | None = None) -> RoleMap:

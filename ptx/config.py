@@ -310,6 +310,17 @@ def _check_as_of(as_of: date, future_days: int, where: str) -> None:
         )
 
 
+def read_settings_text(path: Path) -> str:
+    """A settings file's text (UTF-8, with or without a BOM), or a ConfigError saying how to
+    save it."""
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path} is not UTF-8 text (byte {exc.start}): save it as UTF-8."
+        ) from None
+
+
 def load_config(path: str | Path | None = None, *, location: str | None = None) -> Config:
     """Resolve the configuration.
 
@@ -335,12 +346,7 @@ def load_config(path: str | Path | None = None, *, location: str | None = None) 
         path = Path(path)
         if not path.is_file():
             raise ConfigError(f"Config file {path} does not exist.")
-        try:
-            text = path.read_bytes().decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ConfigError(
-                f"{path} is not UTF-8 text (byte {exc.start}): save it as UTF-8."
-            ) from None
+        text = read_settings_text(path)
         try:
             raw = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:

@@ -725,8 +725,8 @@ def import_into(
         return
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.stem}.{os.getpid()}-{secrets.token_hex(4)}.partial")
-    partial = partial.with_suffix(partial.suffix + target.suffix)
+    unique = f"{os.getpid()}-{secrets.token_hex(4)}"
+    partial = target.with_name(f".{target.stem}.{unique}.partial{target.suffix}")
     try:
         import_files(files, config, partial, progress=progress)
         if private:

@@ -26,13 +26,6 @@ from ptx.workdays import CALENDAR_END, CALENDAR_START
 REASON_COLUMN = "_ptx_reason"
 VALID = ""  # the stored verdict of a row that passes every rule
 
-# The date columns checked against the latest plausible date (nothing is received tomorrow).
-DATE_COLUMNS = {
-    "feedback": ("received_date",),
-    "complaints": ("received_date", "acknowledged_date", "resolved_date"),
-    "activity": ("month",),
-}
-
 
 def latest_plausible(future_days: int = 0) -> date:
     """The last date a row may carry: today, plus ``future_days`` of tolerance (a clock or a
@@ -157,19 +150,18 @@ def rules(
     elif name == "activity":
         rules.append((t.episodes < 0, "episodes is negative"))
         rules.append((t.eligible < 0, "eligible is negative"))
+    dated = [c.name for c in spec.columns if c.type == "date" and c.name in t]
     # A date written as text where the database keeps no types (SQLite): "soon", or a number.
     rules += [
         (
             sa.not_(sa.cast(t[col], sa.String).like("____-__-__%")),
             f"{col} is not a date (YYYY-MM-DD)",
         )
-        for col in DATE_COLUMNS.get(name, ())
-        if col in t
+        for col in dated
     ]
+    # Nothing is received tomorrow: a later date is a mistyped one.
     rules += [
-        (t[col] > latest, f"{col} is in the future (after {latest:%Y-%m-%d})")
-        for col in DATE_COLUMNS.get(name, ())
-        if col in t
+        (t[col] > latest, f"{col} is in the future (after {latest:%Y-%m-%d})") for col in dated
     ]
     return rules
 

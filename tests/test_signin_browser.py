@@ -27,6 +27,7 @@ import pytest
 
 from bench.browser_timing import start_server, stop_server
 from tests.conftest import require_or_skip
+from tests.test_access import MEDICINE_NAMES as MEDICINE
 from tests.test_browser import browser, page, server, settle, shot  # noqa: F401 - shared fixtures
 
 pytestmark = pytest.mark.browser
@@ -45,16 +46,6 @@ role = "executive"
 role = "team lead"
 divisions = ["Medicine"]
 """
-MEDICINE = [
-    "Cardiology",
-    "Dermatology",
-    "Diabetes Clinic",
-    "Elderly Care",
-    "Gastroenterology",
-    "Oncology Day Unit",
-    "Respiratory Ward",
-    "Stroke Unit",
-]
 # The provider: the package's Flask app under werkzeug, on the given loopback port.
 PROVIDER = """
 import json, sys
@@ -186,7 +177,7 @@ def test_a_team_lead_signs_in_and_sees_only_their_departments(
     shown_email = LEAD_EMAIL.replace("@", "\u2060@")
     sidebar.get_by_text(f"Signed in as {shown_email}").wait_for()
     assert "Suppression is always on for the team lead role." in sidebar.inner_text()
-    assert sidebar_options(page, "Department") == ["All", *MEDICINE]
+    assert sidebar_options(page, "Department") == ["All", *sorted(MEDICINE)]
     assert sidebar_options(page, "Site") == ["All", "Riverside Hospital"]
     page.locator('[data-testid="stMetricValue"]').first.wait_for()
     nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
