@@ -523,6 +523,12 @@ def download(frame, *, key: str, file_name: str, label: str = "Download (CSV)") 
     st.download_button(label, data, file_name=file_name, mime="text/csv", key=f"download_{key}")
 
 
+def chart(figure, *, key: str, where=st, **selection) -> None:
+    """A figure on the page (in ``where``, a column or container), drawn with ptx's own palette
+    rather than Streamlit's theme; ``selection`` passes ``on_select`` and ``selection_mode``."""
+    where.plotly_chart(figure, key=key, theme=None, **selection)
+
+
 def table(result, *, key: str, file_name: str, label: str = "Download (CSV)") -> None:
     """A result's table, and its export (suppression applied, counts rounded) as CSV."""
     st.dataframe(result.table(), hide_index=True, key=key)

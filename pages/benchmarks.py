@@ -3,7 +3,7 @@
 import streamlit as st
 
 import ptx
-from pages._shared import compute, md, stale_notice, table, view
+from pages._shared import chart, compute, md, stale_notice, table, view
 
 v = view()
 stale_notice()
@@ -85,21 +85,21 @@ among, funnel_tab, trend_tab = st.tabs(
 )
 if among.open:
     with among:
-        st.plotly_chart(result.figure(), key="bench_dots", theme=None)
+        chart(result.figure(), key="bench_dots")
         st.caption(md(result.method))
         table(result, key="bench_table", file_name=f"ptx-benchmark-{measure}-{release}.csv")
 if funnel_tab.open:
     with funnel_tab:
-        chart = result.funnel_figure()
-        if chart is None:
+        figure = result.funnel_figure()
+        if figure is None:
             st.info("No funnel: the measure is not a percentage, or too few units publish n.")
         else:
-            st.plotly_chart(chart, key="bench_funnel", theme=None)
+            chart(figure, key="bench_funnel")
             st.caption(md(result.method))
 if trend_tab.open:
     with trend_tab:
-        chart = result.trend_figure()
-        if chart is None:
+        figure = result.trend_figure()
+        if figure is None:
             st.info("No earlier releases of this measure.")
         else:
-            st.plotly_chart(chart, key="bench_trend", theme=None)
+            chart(figure, key="bench_trend")

@@ -3,7 +3,7 @@
 import streamlit as st
 
 import ptx
-from pages._shared import compute, md, stale_notice, table, view
+from pages._shared import chart, compute, md, stale_notice, table, view
 
 v = view()
 stale_notice()
@@ -64,7 +64,7 @@ timing = compute(ptx.complaint_timing, v, v.filters, by=by, rule=v.disclosure)
 if tabs["resolution"].open:
     with tabs["resolution"]:
         if timing.curves:
-            st.plotly_chart(timing.figure(), key="complaints_km", theme=None)
+            chart(timing.figure(), key="complaints_km")
         st.caption(md(timing.curves_note))
         table(timing, key="complaints_km_table", file_name=f"ptx-resolution-by-{by}.csv")
 
@@ -78,10 +78,10 @@ if tabs["trend"].open:
             format_func=lambda k: measures[k].label,
             bind="query-params",
         )
-        chart = "p" if measures[key].proportion else "xmr"
-        trend = compute(ptx.trend, v, key, v.filters, chart=chart, rule=v.disclosure)
+        spc_chart = "p" if measures[key].proportion else "xmr"
+        trend = compute(ptx.trend, v, key, v.filters, chart=spc_chart, rule=v.disclosure)
         if len(trend.chart) >= 2:
-            st.plotly_chart(trend.figure(), key="complaints_spc", theme=None)
+            chart(trend.figure(), key="complaints_spc")
             st.caption(md(trend.method))
             for sentence in trend.signals[:5]:
                 st.markdown(f"- {md(sentence)}")
@@ -94,7 +94,7 @@ if tabs["backlog"].open:
         figures = backlog.figures()
         for container, name in zip(st.columns(2), ("backlog", "ageing"), strict=True):
             if name in figures:
-                container.plotly_chart(figures[name], key=f"complaints_{name}", theme=None)
+                chart(figures[name], key=f"complaints_{name}", where=container)
             else:
                 container.info(md(backlog.empty_note(name)))
         table(backlog, key="complaints_backlog_table", file_name="ptx-backlog.csv")
@@ -103,7 +103,7 @@ if tabs["mix"].open:
     with tabs["mix"]:
         mix = compute(ptx.complaint_mix, v, v.filters, rule=v.disclosure)
         for col, (name, figure) in zip(st.columns(3), mix.figures().items(), strict=True):
-            col.plotly_chart(figure, key=f"complaints_{name}", theme=None)
+            chart(figure, key=f"complaints_{name}", where=col)
         st.caption(md(mix.reopened_text()))
         table(mix, key="complaints_mix_table", file_name="ptx-outcomes-subjects.csv")
 

@@ -3,7 +3,7 @@
 import streamlit as st
 
 import ptx
-from pages._shared import compute, md, stale_notice, table, view
+from pages._shared import chart, compute, md, stale_notice, table, view
 
 v = view()
 stale_notice()
@@ -76,10 +76,9 @@ if funnel_tab.open:
         if result.funnel is None:
             st.info("No data for this measure in the selection.")
         else:
-            st.plotly_chart(
+            chart(
                 result.figure(),
                 key="funnel",
-                theme=None,
                 on_select=lambda: select_department("funnel"),
                 selection_mode="points",
             )
@@ -100,10 +99,9 @@ if funnel_tab.open:
 if heatmap_tab.open:
     with heatmap_tab:
         heat = compute(ptx.department_heatmap, v, v.filters, adjust=adjust, rule=v.disclosure)
-        st.plotly_chart(
+        chart(
             heat.figure(),
             key="heatmap",
-            theme=None,
             on_select=lambda: select_department("heatmap"),
             selection_mode="points",
         )

@@ -5,7 +5,7 @@ from datetime import date
 import streamlit as st
 
 import ptx
-from pages._shared import compute, md, stale_notice, table, view
+from pages._shared import chart, compute, md, stale_notice, table, view
 
 VARIATION_TEXT = {
     "common_cause": ("gray", "Common cause variation: no signal"),
@@ -122,7 +122,7 @@ else:
     if result.chart["trial_limits"].any():
         badges += " :gray-badge[Trial limits: too few points for fixed limits]"
     st.markdown(badges)
-    st.plotly_chart(result.figure(), key="feedback_spc", theme=None)
+    chart(result.figure(), key="feedback_spc")
     st.caption(md(result.method) + hidden_note)
     if result.signals:
         st.markdown(
@@ -145,7 +145,7 @@ for tab, by in zip(tabs, labels, strict=True):
         if groups.values.empty:
             st.info("No responses for this selection.")
             continue
-        st.plotly_chart(groups.figure(), key=f"breakdown_{by}", theme=None)
+        chart(groups.figure(), key=f"breakdown_{by}")
         table(groups, key=f"breakdown_table_{by}", file_name=f"ptx-{breakdown_key}-by-{by}.csv")
 
 st.subheader("The numbers behind the chart")

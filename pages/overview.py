@@ -3,7 +3,7 @@
 import streamlit as st
 
 import ptx
-from pages._shared import compute, md, stale_notice, view
+from pages._shared import chart, compute, md, stale_notice, view
 
 v = view()
 stale_notice()
@@ -35,6 +35,6 @@ charts = head.charts()
 for container, name in zip(st.columns(len(charts) or 1), charts, strict=False):
     with container:
         if name in figures:
-            st.plotly_chart(figures[name], key=f"overview_{name}", theme=None)
+            chart(figures[name], key=f"overview_{name}")
         else:
             st.info(md(head.empty_note(name)))
