@@ -23,6 +23,7 @@ CSS = f"""<style>
 [data-testid="stDecoration"], [data-testid="stAppDeployButton"], .stDeployButton,
 [data-testid="stMainMenu"], [data-testid="stStatusWidget"] {{ display: none !important; }}
 html {{ font-size: {ROOT_FONT_PX}px !important; }}
+[data-testid="stMain"] code {{ font-size: 1em !important; }}
 [data-testid="stMainBlockContainer"] {{
   padding: 1rem 2rem !important; max-width: 100% !important;
 }}
@@ -62,24 +63,24 @@ def _slide_index(settings: ptx.Meeting) -> int:
     return index % len(settings.slides)
 
 
-def _show(settings: ptx.Meeting, index: int) -> None:
-    """Open slide ``index`` in meeting mode."""
+def _step(settings: ptx.Meeting, by: int) -> None:
+    """Ask for the slide ``by`` places on, in meeting mode (the frame goes there on its next
+    run, as it goes to a signal's view)."""
+    index = (_slide_index(settings) + by) % len(settings.slides)
     slide = settings.slides[index]
     params: dict[str, str | list[str]] = {}
     for name, value in slide.params:
         before = params.get(name)
-        params[name] = (
-            value if before is None else [*([before] if isinstance(before, str) else before), value]
-        )
+        if before is None:
+            params[name] = value
+        else:
+            params[name] = [*([before] if isinstance(before, str) else before), value]
     params.update(mode=MEETING, slide=str(index))
     st.session_state["_ptx_slide_shown"] = time.monotonic()
-    st.switch_page(
-        PAGE_FILES.get(slide.page or "overview", PAGE_FILES["overview"]), query_params=params
-    )
-
-
-def _step(settings: ptx.Meeting, by: int) -> None:
-    _show(settings, (_slide_index(settings) + by) % len(settings.slides))
+    page = PAGE_FILES.get(slide.page or "overview")
+    if page is None:  # said in the frame while the slide shows (see frame)
+        page = PAGE_FILES["overview"]
+    st.session_state["_ptx_goto"] = (page, params)
 
 
 def frame(settings: ptx.Meeting) -> None:
@@ -90,10 +91,17 @@ def frame(settings: ptx.Meeting) -> None:
         if settings.slides:
             index = _slide_index(settings)
             st.caption(f"View {index + 1} of {len(settings.slides)}")
-            if st.button("Previous", icon=":material/arrow_back:", shortcut="Left"):
-                _step(settings, -1)
-            if st.button("Next", icon=":material/arrow_forward:", shortcut="Right"):
-                _step(settings, 1)
+            unknown = settings.slides[index].page
+            if unknown and unknown not in PAGE_FILES:
+                st.caption(
+                    f":orange[Slide {index + 1} names no page of the dashboard "
+                    f"({unknown!r}, in ptx.toml): the Overview is shown.]"
+                )
+            for label, icon, key, by in (
+                ("Previous", ":material/arrow_back:", "Left", -1),
+                ("Next", ":material/arrow_forward:", "Right", 1),
+            ):
+                st.button(label, icon=icon, shortcut=key, on_click=_step, args=(settings, by))
             playing = st.toggle("Play", value=True, key="_ptx_slideshow")
             if playing:
                 _timer(settings)
@@ -107,6 +115,7 @@ def _timer(settings: ptx.Meeting) -> None:
         shown = st.session_state.setdefault("_ptx_slide_shown", time.monotonic())
         if time.monotonic() - shown >= settings.slide_seconds - 0.5:
             _step(settings, 1)
+            st.rerun(scope="app")
 
     advance()
 

@@ -4,7 +4,8 @@ The XmR chart follows MDC as implemented by the NHS-R Community's NHSRplotthedot
 
 - centre line: the mean of the values; moving ranges MR_i = |x_i - x_(i-1)|;
 - moving ranges of 3.267 x mean MR or more are screened out and the mean MR recomputed
-  (3.267 is the D4 constant for n = 2);
+  (3.267 is the D4 constant for n = 2), unless every range left is 0 (a rare event, mostly 0%
+  with a few jumps): limits from no variation would flag every point that is not the mean;
 - process limits: mean +/- 2.66 x mean MR (2.66 = 3 / 1.128, three sigma); the "2 sigma" lines
   are mean +/- (2/3) x 2.66 x mean MR.
 
@@ -246,7 +247,9 @@ def xmr(series: pd.DataFrame, options: SpcOptions = SpcOptions()) -> pd.DataFram
         amr = mr.mean() if len(mr) else np.nan
         if options.screen_outliers and len(mr):
             kept = mr[mr < MR_SCREEN * amr]
-            amr = kept.mean() if len(kept) else amr
+            # A screen that leaves no variation at all (a rare event: every kept range 0)
+            # would put the limits on the mean and flag every other point; keep them all then.
+            amr = kept.mean() if len(kept) and kept.mean() > 0 else amr
         limits["mean"][rows] = mean
         limits["lpl"][rows] = mean - LIMIT * amr
         limits["upl"][rows] = mean + LIMIT * amr
