@@ -33,14 +33,11 @@ st.caption(
     f"{(head.end - head.start).days + 1} days before · data as of {head.as_of:%d %b %Y}"
 )
 since = st.session_state.get("since")
-changes = compute(
-    ptx.what_changed,
-    v,
-    v.filters,
-    since=since if isinstance(since, date) else None,
-    rule=v.disclosure,
-    scope=v.scope,
-)
+since = since if isinstance(since, date) else None
+# The tiles' icons need the view's own charts only; every department's follow for the list.
+tile_trends = compute(
+    ptx.what_changed, v, v.filters, since=since, rule=v.disclosure, departments=False
+).trends
 
 # Feedback tiles, then complaint tiles, in columns of one width so that the rows line up; six
 # to a row keeps the tiles to two rows and every value readable on a 1366-pixel laptop screen,
@@ -55,7 +52,7 @@ st.html(
 )
 for row in head.tile_rows(TILES_PER_ROW):
     for column, tile in zip(st.columns(TILES_PER_ROW), row, strict=False):
-        trend = changes.trends.get(tile.key)
+        trend = tile_trends.get(tile.key)
         with column.container(border=True):
             notes = [tile.note]
             if trend is not None:
@@ -87,6 +84,7 @@ since_box.date_input(
     format="YYYY-MM-DD",
     help="Signals whose latest month is this month or later; empty: the last three months.",
 )
+changes = compute(ptx.what_changed, v, v.filters, since=since, rule=v.disclosure, scope=v.scope)
 st.caption(f"{md(changes.summary())} {md(changes.method)}")
 for signal in changes.signals[:SIGNALS_LISTED]:
     signal_button(signal, VERDICT_ICONS[signal.run.verdict])

@@ -199,9 +199,14 @@ def what_changed(
     rule: Disclosure = Disclosure(),
     as_of: date | None = None,
     scope: str = "Whole organisation",
+    departments: bool = True,
 ) -> Changes:
     """The tile measures' Making Data Count icons for the view, and the special-cause signals
     since ``since`` across the view's departments and measures, concerns first.
+
+    With ``departments=False``, the view's own charts only (the tiles' icons and the view's
+    signals, without each department's): one statement per input grouped by month alone, for a
+    page that draws its tiles before the signals.
 
     ``scope`` names the view in signals about it as a whole ("Whole organisation", a division).
     Targets come from the source's config (``[targets]``): the organisation's, or the
@@ -224,7 +229,8 @@ def what_changed(
         if "tile" in m.views and "month" in m.periods and not counts.missing(source, m)
     }
     inputs = {i for m in chosen.values() for i in m.inputs}
-    frames = counts.fetch(source, inputs, history, end_of_data, ("month", "department_id"))
+    grouping = ("month", "department_id") if departments else ("month",)
+    frames = counts.fetch(source, inputs, history, end_of_data, grouping)
     settings = source.config.complaints
     targets = source.config.targets
     names = department_names(source, filters.access)
@@ -237,7 +243,7 @@ def what_changed(
     charts = {}  # (department id or None, measure key) -> (SPC result, options)
     for key, m in chosen.items():
         values = {None: evaluate(m, by_period, ["period"], settings)}
-        if one is None:  # each department's series too, from one evaluation
+        if departments and one is None:  # each department's series too, in one evaluation
             per_department = evaluate(m, by_period, ["department_id", "period"], settings)
             for dep, part in per_department.groupby("department_id", sort=False):
                 values[dep] = part.drop(columns="department_id").reset_index(drop=True)
