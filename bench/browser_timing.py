@@ -47,9 +47,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(source: str | None = None) -> tuple[subprocess.Popen, str, float]:
-    """``streamlit run dashboard.py`` on a free loopback port (on ``source``, else PTX_SOURCE);
-    returns the process, its URL and the seconds until it answered its health check.
+def start_server(
+    source: str | None = None, script: Path = ROOT / "dashboard.py"
+) -> tuple[subprocess.Popen, str, float]:
+    """``streamlit run dashboard.py`` (or another ``script``) on a free loopback port (on
+    ``source``, else PTX_SOURCE); returns the process, its URL and the seconds until it
+    answered its health check.
     Raises RuntimeError, with the server's output, when it does not start."""
     port = _free_port()
     env = os.environ | ({"PTX_SOURCE": str(source)} if source else {})
@@ -64,7 +67,7 @@ def start_server(source: str | None = None) -> tuple[subprocess.Popen, str, floa
             "-m",
             "streamlit",
             "run",
-            str(ROOT / "dashboard.py"),
+            str(script),
             "--server.headless",
             "true",
             "--server.port",
