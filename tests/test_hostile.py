@@ -189,6 +189,7 @@ NOT_MARKDOWN = {
     "id",
     "form_id",
     "url",
+    "icon",  # a button's or page link's icon: the page's own Material icon, never data
 }
 SKIPPED_ELEMENTS = {"plotly_chart", "arrow_data_frame", "dataframe"}
 
@@ -220,6 +221,8 @@ def shown_text(at: AppTest) -> list[tuple[str, str, str]]:
         kind = getattr(node, "type", "")
         if proto is None or kind in SKIPPED_ELEMENTS or not hasattr(proto, "ListFields"):
             continue
+        if kind == "html" and re.fullmatch(r"\s*<style>[^<]*</style>\s*", proto.body):
+            continue  # a page's own style sheet, no data in it
         out += [(kind, field, text) for field, text in _strings(proto)]
     return out
 
