@@ -171,8 +171,8 @@ def mask_personal_text(text: str) -> str:
     Replaced, in this order: email addresses (``[email]``), NHS numbers with a valid check
     digit (``[NHS number]``), hospital or medical record numbers after a cue such as "MRN"
     (``MRN [record number]``), dates of birth after a cue such as "DOB" or "born"
-    (``[date of birth]``), US social security numbers (``[SSN]``), US ZIP+4 codes and ZIP codes after a
-    state (``[ZIP code]``), phone numbers, UK and North American (``[phone]``), UK postcodes
+    (``[date of birth]``), US social security numbers (``[SSN]``), US ZIP+4 codes and ZIP
+    codes after a state (``[ZIP code]``), phone numbers, UK and North American (``[phone]``), UK postcodes
     (``[postcode]``), names after a title (``Dr [name]``, ``Nurse [name]``) and a name
     signing off the text (``Thanks, [name]``). Ward and bay numbers, durations, scores such as
     10/10 and short numbers such as 111 are kept.
