@@ -172,10 +172,10 @@ def mask_personal_text(text: str) -> str:
     digit (``[NHS number]``), hospital or medical record numbers after a cue such as "MRN"
     (``MRN [record number]``), dates of birth after a cue such as "DOB" or "born"
     (``[date of birth]``), US social security numbers (``[SSN]``), US ZIP+4 codes and ZIP
-    codes after a state (``[ZIP code]``), phone numbers, UK and North American (``[phone]``), UK postcodes
-    (``[postcode]``), names after a title (``Dr [name]``, ``Nurse [name]``) and a name
-    signing off the text (``Thanks, [name]``). Ward and bay numbers, durations, scores such as
-    10/10 and short numbers such as 111 are kept.
+    codes after a state (``[ZIP code]``), phone numbers, UK and North American
+    (``[phone]``), UK postcodes (``[postcode]``), names after a title (``Dr [name]``,
+    ``Nurse [name]``) and a name signing off the text (``Thanks, [name]``). Ward and bay
+    numbers, durations, scores such as 10/10 and short numbers such as 111 are kept.
 
     >>> mask_personal_text("Dr Patel rang 07700 900123 about DOB 01/02/1950, LS1 4AP")
     'Dr [name] rang [phone] about DOB [date of birth], [postcode]'
