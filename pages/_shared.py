@@ -31,6 +31,7 @@ PAGES = (
     ("pages/feedback.py", "Feedback", ":material/reviews:"),
     ("pages/complaints.py", "Complaints", ":material/report:"),
     ("pages/departments.py", "Departments", ":material/leaderboard:"),
+    ("pages/comments.py", "Comments", ":material/forum:"),
     ("pages/benchmarks.py", "Benchmarks", ":material/public:"),
     ("pages/data.py", "Data", ":material/database:"),
 )

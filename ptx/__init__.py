@@ -12,8 +12,9 @@ The facade a notebook, a scheduled job, the ``ptx`` command and the dashboard us
 One call per question: :func:`headline`, :func:`trend`, :func:`breakdown`,
 :func:`complaint_timing`, :func:`complaint_backlog`, :func:`complaint_mix`,
 :func:`oldest_open`, :func:`compare_departments`, :func:`department_heatmap`,
-:func:`validation_report`; :func:`benchmark` places the organisation's published unit
-among its peers in published results (CMS HCAHPS, NHS England FFT; :func:`import_benchmarks`).
+:func:`comments` (a page of patient comments, searched and filtered by theme, sentiment and
+rating, personal details masked), :func:`theme_trends`, :func:`validation_report`;
+:func:`benchmark` places the organisation's published unit among its peers in published results (CMS HCAHPS, NHS England FFT; :func:`import_benchmarks`).
 Each returns a frozen result with the numbers (the small-number rule applied), the method,
 what was suppressed, ``to_frame()``, ``table()`` and ``figure()``.
 Every measure is defined once, in :data:`CATALOG`. A source may lack complaints, activity or
@@ -69,6 +70,14 @@ from ptx.api import (
     trend_measures,
     unavailable,
 )
+from ptx.api.comments import (
+    Comments,
+    ThemeSignal,
+    ThemeTrends,
+    comments,
+    theme_labels,
+    theme_trends,
+)
 from ptx.api.imports import import_exports, import_target
 from ptx.benchmarks.api import Benchmark, BenchmarkChoices, benchmark, benchmark_choices
 from ptx.benchmarks.imports import BenchmarkImport, import_benchmarks
@@ -108,6 +117,7 @@ __all__ = [
     "BenchmarkChoices",
     "BenchmarkImport",
     "Breakdown",
+    "Comments",
     "Comparison",
     "ComplaintMix",
     "ComplaintTiming",
@@ -125,6 +135,8 @@ __all__ = [
     "Source",
     "SourceError",
     "SourceUnavailable",
+    "ThemeSignal",
+    "ThemeTrends",
     "Tile",
     "Trend",
     "ValidationReport",
@@ -141,6 +153,7 @@ __all__ = [
     "import_benchmarks",
     "import_exports",
     "import_target",
+    "comments",
     "compare_departments",
     "csv_bytes",
     "escape_markdown",
@@ -160,6 +173,8 @@ __all__ = [
     "oldest_open",
     "open_source",
     "quarantined_rows",
+    "theme_labels",
+    "theme_trends",
     "trend",
     "trend_measures",
     "unavailable",

@@ -1,0 +1,149 @@
+"""Comments: what patients wrote, searched and filtered by theme, sentiment and rating, with
+personal details masked; the themes over time and by department."""
+
+import streamlit as st
+
+import ptx
+from pages import _shared
+from pages._shared import compute, download, md, stale_notice, table, view
+
+# The comment calls go through the same cache (and stale-answer handling) as every other call.
+for name, doing in (
+    ("comments", "Reading the comments"),
+    ("theme_trends", "Counting comments by theme"),
+    ("theme_labels", "Reading the themes"),
+):
+    if name not in _shared._CACHED:
+        _shared._CACHED[name] = _shared._cache_for(doing)
+
+v = view()
+stale_notice()
+st.title("Comments")
+missing = ptx.unavailable(v.source, "feedback")
+if missing:
+    st.info(md(missing))
+    st.stop()
+st.caption(
+    f"{md(v.scope)} · received {v.filters.start:%d %b %Y} to {v.filters.end:%d %b %Y} · "
+    "themes and sentiment assigned once when the source is read; personal details masked"
+)
+labels = compute(ptx.theme_labels, v)
+SENTIMENTS = {"positive": "Positive", "neutral": "Neutral", "negative": "Negative"}
+RATINGS = {1: "Very good", 2: "Good", 3: "Neither good nor poor", 4: "Poor", 5: "Very poor"}
+
+SECTIONS = {"list": "Comments", "trends": "Theme trends", "heatmap": "Themes by department"}
+tabs = dict(
+    zip(
+        SECTIONS,
+        st.tabs(
+            list(SECTIONS.values()), key="comments_tab", on_change="rerun", bind="query-params"
+        ),
+        strict=True,
+    )
+)
+
+if tabs["list"].open:
+    with tabs["list"]:
+        search_col, theme_col, sentiment_col, rating_col = st.columns([3, 3, 2, 2])
+        search = search_col.text_input(
+            "Search",
+            key="q",
+            placeholder='words or "a phrase"',
+            bind="query-params",
+            help="Comments that contain every word or quoted phrase, in upper or lower case.",
+        )
+        themes = theme_col.multiselect(
+            "Themes", list(labels), format_func=labels.get, key="theme", bind="query-params"
+        )
+        sentiment = sentiment_col.multiselect(
+            "Sentiment",
+            list(SENTIMENTS),
+            format_func=SENTIMENTS.get,
+            key="sentiment",
+            bind="query-params",
+        )
+        ratings = rating_col.multiselect(
+            "FFT rating",
+            list(RATINGS),
+            format_func=RATINGS.get,
+            key="rating",
+            bind="query-params",
+        )
+        page_number = st.session_state.get("comments_page", 1)
+        found = compute(
+            ptx.comments,
+            v,
+            v.filters,
+            search=search or None,
+            themes=tuple(themes),
+            sentiment=tuple(sentiment),
+            ratings=tuple(ratings),
+            page=max(0, int(page_number) - 1),
+            rule=v.disclosure,
+        )
+        st.markdown(f"**{md(found.count_text)}**")
+        if found.note:
+            st.info(md(found.note))
+        for row in found.rows.itertuples():
+            with st.container(border=True):
+                details = [f"{row.received_date:%d %b %Y}", row.department]
+                details += [part for part in (row.rating, row.sentiment, row.themes) if part]
+                st.caption(" · ".join(md(part) for part in details))
+                text = "".join(
+                    f":orange-background[{md(piece)}]" if hit else md(piece)
+                    for piece, hit in found.segments(row.comment)
+                )
+                st.markdown(text)
+        if found.total > found.page_size and len(found.rows):
+            st.number_input(
+                f"Page (of {found.pages:,})",
+                min_value=1,
+                max_value=found.pages,
+                value=min(int(page_number), found.pages),
+                key="comments_page",
+            )
+        if len(found.rows):
+            download(
+                lambda: found.table(export=True),
+                key="comments_page_csv",
+                file_name="ptx-comments.csv",
+                label="Download this page (CSV)",
+            )
+        st.caption(md(found.method))
+
+if tabs["trends"].open or tabs["heatmap"].open:
+    trends = compute(ptx.theme_trends, v, v.filters, rule=v.disclosure)
+
+if tabs["trends"].open:
+    with tabs["trends"]:
+        if trends.months.empty:
+            st.info("No comments in the range.")
+        else:
+            st.plotly_chart(trends.figure(), key="theme_share", theme=None)
+            chosen = st.selectbox(
+                "Theme",
+                list(labels),
+                format_func=labels.get,
+                key="trend_theme",
+                bind="query-params",
+            )
+            st.plotly_chart(trends.sentiment_figure(chosen), key="theme_sentiment", theme=None)
+            if trends.signals:
+                st.markdown("**Themes with a special cause**")
+                for signal in trends.signals:
+                    st.markdown(f"- {md(signal.sentence)}")
+            st.caption(md(trends.method))
+            table(trends, key="theme_trends_table", file_name="ptx-theme-trends.csv")
+
+if tabs["heatmap"].open:
+    with tabs["heatmap"]:
+        if trends.departments.empty:
+            st.info("No comments in the range.")
+        else:
+            st.plotly_chart(trends.heatmap_figure(), key="theme_heatmap", theme=None)
+            st.dataframe(trends.heatmap_table(), hide_index=True, key="theme_heatmap_table")
+            download(
+                lambda: trends.heatmap_table(export=True),
+                key="theme_heatmap_table",
+                file_name="ptx-themes-by-department.csv",
+            )
