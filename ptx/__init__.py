@@ -14,7 +14,8 @@ One call per question: :func:`headline`, :func:`trend`, :func:`breakdown`,
 :func:`oldest_open`, :func:`compare_departments`, :func:`department_heatmap`,
 :func:`comments` (a page of patient comments, searched and filtered by theme, sentiment and
 rating, personal details masked), :func:`theme_trends`, :func:`validation_report`;
-:func:`benchmark` places the organisation's published unit among its peers in published results (CMS HCAHPS, NHS England FFT; :func:`import_benchmarks`).
+:func:`benchmark` places the organisation's published unit among its peers in published
+results (CMS HCAHPS, NHS England FFT; :func:`import_benchmarks`).
 Each returns a frozen result with the numbers (the small-number rule applied), the method,
 what was suppressed, ``to_frame()``, ``table()`` and ``figure()``.
 Every measure is defined once, in :data:`CATALOG`. A source may lack complaints, activity or
