@@ -26,7 +26,9 @@ search terms are bound parameters of ``LIKE`` patterns, never SQL text.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -35,6 +37,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from ptx import cache
+from ptx.errors import SourceError
 from ptx.query import Filters, _where, rows_frame
 from ptx.rules import REASON_COLUMN, VALID, model_table
 from ptx.sources import Source
@@ -53,18 +56,21 @@ _FILTER_COLUMNS = ("feedback_id", "received_date", "department_id", "channel")
 def index_metadata() -> tuple[sa.Table, sa.Table, sa.Table]:
     """The index's three tables (comments, comment themes, meta)."""
     meta = sa.MetaData()
-    common = [
-        sa.Column("feedback_id", sa.String),
-        sa.Column("received_date", sa.Date),
-        sa.Column("department_id", sa.String),
-        sa.Column("channel", sa.String),
-        sa.Column("rating_scale", sa.String),
-        sa.Column("rating", sa.BigInteger),
-    ]
+
+    def common() -> list[sa.Column]:
+        return [
+            sa.Column("feedback_id", sa.String),
+            sa.Column("received_date", sa.Date),
+            sa.Column("department_id", sa.String),
+            sa.Column("channel", sa.String),
+            sa.Column("rating_scale", sa.String),
+            sa.Column("rating", sa.BigInteger),
+        ]
+
     comments = sa.Table(
         COMMENTS,
         meta,
-        *[c.copy() for c in common],
+        *common(),
         sa.Column("comment", sa.Text),
         sa.Column("sentiment", sa.String),
         sa.Column("sentiment_score", sa.Float),
@@ -73,7 +79,7 @@ def index_metadata() -> tuple[sa.Table, sa.Table, sa.Table]:
     themes = sa.Table(
         COMMENT_THEMES,
         meta,
-        *[c.copy() for c in common],
+        *common(),
         sa.Column("sentiment", sa.String),
         sa.Column("theme", sa.String),
     )
@@ -237,20 +243,41 @@ def _cache_name(source: Source, tagger: Tagger) -> str:
     return f"comments-{digest}"
 
 
+# One engine per cache file in this process: DuckDB lets a process open a file once, with one
+# configuration, so every Source opened on the same data shares it.
+_ENGINES: dict[str, sa.Engine] = {}
+_ENGINES_LOCK = threading.Lock()
+
+
+def _cache_engine(name: str) -> sa.Engine:
+    """The engine of the cache file ``name``, opened once per process. When another process
+    holds the file (two dashboard servers on one machine), this one keeps its own copy, named
+    by its process id, rather than wait for it."""
+    with _ENGINES_LOCK:
+        if name not in _ENGINES:
+            for candidate in (name, f"{name}-{os.getpid()}"):
+                path = cache.private_dir() / f"{candidate}{cache.SUFFIX}"
+                engine = sa.create_engine(f"duckdb:///{path}")
+                try:
+                    with engine.connect():
+                        pass
+                except sa.exc.DBAPIError:  # the file is another process's: its lock
+                    engine.dispose()
+                    continue
+                cache.keep_private(path)
+                _ENGINES[name] = engine
+                break
+            else:
+                raise SourceError(f"Cannot open the comment index {name} in {cache.cache_dir()}.")
+        return _ENGINES[name]
+
+
 def _cached_index(source: Source, tagger: Tagger) -> Index:
     name = _cache_name(source, tagger)
-    path = cache.private_dir() / f"{name}{cache.SUFFIX}"
     with cache.locked(name):
-        writer = sa.create_engine(f"duckdb:///{path}")
-        try:
-            with writer.begin() as conn:
-                refresh_index(conn, source, tagger)
-            with writer.connect() as conn:
-                conn.exec_driver_sql("CHECKPOINT")
-        finally:
-            writer.dispose()
-        cache.keep_private(path)
-    engine = sa.create_engine(f"duckdb:///{path}", connect_args={"read_only": True})
+        engine = _cache_engine(name)
+        with engine.begin() as conn:
+            refresh_index(conn, source, tagger)
     comments, themes, _ = index_metadata()
     return Index(engine, comments, themes, tagger, in_source=False)
 
@@ -320,7 +347,7 @@ class Choice:
 
     themes: tuple[str, ...] = ()
     sentiments: tuple[str, ...] = ()
-    ratings: tuple[int, ...] = ()
+    ratings: tuple[int, ...] = ()  # FFT answers (1 very good ... 5 very poor, 6 don't know)
     terms: tuple[str, ...] = ()
 
 
@@ -336,7 +363,8 @@ def conditions(
             t.sentiment.in_(sa.bindparam("sentiments", list(choice.sentiments), expanding=True))
         )
     if choice.ratings:
-        conds.append(t.rating.in_(sa.bindparam("ratings", list(choice.ratings), expanding=True)))
+        fft = t.rating.in_(sa.bindparam("ratings", list(choice.ratings), expanding=True))
+        conds.append(sa.and_(t.rating_scale == "fft5", fft))
     if choice.themes:
         th = index.themes.c
         tagged = sa.select(th.feedback_id).where(

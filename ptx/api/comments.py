@@ -36,6 +36,7 @@ from ptx.spc import SpcOptions, p_chart, signal_sentences
 from ptx.themes import SENTIMENTS
 
 COMMENTS_PAGE = "pages/comments.py"
+TRENDS_TAB = "Theme trends"  # the Comments page's tab, as its URL names it
 DEFAULT_PAGE_SIZE = 25
 # Theme trends are put on a p-chart only where volumes allow: at least this many months, each
 # with comments, and this many comments on the theme on average per month.
@@ -153,8 +154,16 @@ def _choice(themes, sentiment, ratings, search, labels: dict[str, str]) -> Choic
     for s in sentiments:
         if s not in SENTIMENTS:
             raise PtxError(f"Sentiment {s!r} is not one of {', '.join(SENTIMENTS)}.")
-    ratings = (ratings,) if isinstance(ratings, int) else tuple(ratings or ())
-    return Choice(tuple(keys), sentiments, tuple(int(r) for r in ratings), search_terms(search))
+    codes = {label.lower(): code for code, label in FFT_LABELS.items()}
+    answers = []
+    for rating in (ratings,) if isinstance(ratings, int | str) else tuple(ratings or ()):
+        code = codes.get(rating.lower()) if isinstance(rating, str) else rating
+        if code not in FFT_LABELS:
+            raise PtxError(
+                f"FFT answer {rating!r} is not one of 1-6 or {', '.join(FFT_LABELS.values())}."
+            )
+        answers.append(int(code))
+    return Choice(tuple(keys), sentiments, tuple(answers), search_terms(search))
 
 
 def comments(
@@ -177,7 +186,8 @@ def comments(
         Words and "quoted phrases"; a comment matches when it contains all of them (upper or
         lower case alike). They reach the database as bound parameters only.
     themes, sentiment, ratings
-        Theme keys or labels (any of them), "positive"/"neutral"/"negative", rating values.
+        Theme keys or labels (any of them); "positive", "neutral" or "negative"; FFT answers
+        (1 "Very good" ... 5 "Very poor", 6 "Don't know", by code or label).
     page, page_size
         Which page (from 0) of how many; a page holds at most 200 comments.
 
@@ -389,7 +399,7 @@ def _signals(months: pd.DataFrame, filters: Filters, labels) -> tuple[ThemeSigna
                 sentence=f"{label}: {sentence} (share of comments)",
                 rising=rising,
                 filters=filters,
-                params=(("theme", theme), ("comments_tab", "trends")),
+                params=(("comments_tab", TRENDS_TAB), ("trend_theme", label)),
             )
         )
     return tuple(sorted(out, key=lambda s: not s.rising))
