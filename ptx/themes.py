@@ -195,16 +195,19 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
     return Taxonomy(tuple(themes), positive, negative, tuple(lexicon), str(path), digest)
 
 
-def settings_folder(config: Config | None = None) -> Path:
+def settings_folder(config: Config | Path | None = None) -> Path:
     """Where ptx keeps what belongs beside the config (the themes file, the trained model,
-    the flags): the config file's folder, else the current folder."""
+    the flags): the folder of the config file (a :class:`Config`'s, or a path to one), else
+    of ``PTX_CONFIG``, else the current folder."""
+    if isinstance(config, Path):
+        return config.resolve().parent
     if config is not None and config.path is not None:
         return Path(config.path).resolve().parent
     env = os.environ.get("PTX_CONFIG")
     return Path(env).resolve().parent if env else Path.cwd()
 
 
-def taxonomy_path(config: Config | None = None) -> Path:
+def taxonomy_path(config: Config | Path | None = None) -> Path:
     """The taxonomy in use: ``PTX_THEMES``, else ``themes.toml`` beside the config, else the
     default that ships with ptx."""
     env = os.environ.get(THEMES_ENV)
@@ -214,7 +217,7 @@ def taxonomy_path(config: Config | None = None) -> Path:
     return beside if beside.is_file() else DEFAULT_TAXONOMY
 
 
-def model_path(config: Config | None = None) -> Path:
+def model_path(config: Config | Path | None = None) -> Path:
     """Where ``ptx themes train`` saves a model (and where ptx looks for one)."""
     return settings_folder(config) / MODEL_FILE
 
@@ -292,7 +295,7 @@ class Tagger:
         )
 
 
-def tagger_for(config: Config | None = None) -> Tagger:
+def tagger_for(config: Config | Path | None = None) -> Tagger:
     """The tagger a source's config gives: its taxonomy, and its trained model if saved."""
     taxonomy = load_taxonomy(taxonomy_path(config))
     path = model_path(config)
