@@ -127,6 +127,16 @@ class Labelled:
     test_dates: tuple = ()
 
 
+def _labelled(name: str, split: str, train: pd.DataFrame, test: pd.DataFrame) -> Labelled:
+    """A Labelled from the two parts' text, themes, sentiment (and date, where there is one)."""
+
+    def dates(frame: pd.DataFrame) -> tuple:
+        return tuple(frame["date"].dt.date) if "date" in frame else ()
+
+    parts = [list(part[c]) for part in (train, test) for c in ("text", "themes", "sentiment")]
+    return Labelled(name, split, *parts, dates(train), dates(test))
+
+
 def _v6_dates(frame: pd.DataFrame) -> pd.Series:
     month_first = frame["Service type 1"].eq(SEE_AND_CONVEY)
     day_first = pd.to_datetime(frame["Date"], format="%d/%m/%Y", errors="coerce")
@@ -156,18 +166,12 @@ def read_v6(folder: Path) -> Labelled:
     )
     cut = frame["date"].quantile(TRAIN_SHARE, interpolation="lower")
     train, test = frame[frame["date"] <= cut], frame[frame["date"] > cut]
-    return Labelled(
+    return _labelled(
         "NHS FFT comments (v6 framework)",
         f"by date: trained on comments up to {cut:%d %b %Y} ({len(train):,}), "
         f"scored on those after ({len(test):,})",
-        list(train["text"]),
-        list(train["themes"]),
-        list(train["sentiment"]),
-        list(test["text"]),
-        list(test["themes"]),
-        list(test["sentiment"]),
-        tuple(train["date"].dt.date),
-        tuple(test["date"].dt.date),
+        train,
+        test,
     )
 
 
@@ -185,16 +189,12 @@ def read_phase1(folder: Path) -> Labelled:
     )
     train = frame[frame["organization"].isin(PHASE1_TRAIN_TRUSTS)]
     test = frame[~frame["organization"].isin(PHASE1_TRAIN_TRUSTS)]
-    return Labelled(
+    return _labelled(
         "NHS patient comments (phase 1)",
         f"by trust: trained on {' and '.join(PHASE1_TRAIN_TRUSTS)} ({len(train):,}), "
         f"scored on Trust C ({len(test):,})",
-        list(train["text"]),
-        list(train["themes"]),
-        list(train["sentiment"]),
-        list(test["text"]),
-        list(test["themes"]),
-        list(test["sentiment"]),
+        train,
+        test,
     )
 
 
