@@ -31,7 +31,26 @@ labels = compute(ptx.theme_labels, v)
 SENTIMENTS = {"positive": "Positive", "neutral": "Neutral", "negative": "Negative"}
 RATINGS = {1: "Very good", 2: "Good", 3: "Neither good nor poor", 4: "Poor", 5: "Very poor"}
 
-SECTIONS = {"list": "Comments", "trends": "Theme trends", "heatmap": "Themes by department"}
+
+def flag(view_) -> None:
+    """Flag the comment chosen, with its note (the button's callback)."""
+    state = st.session_state
+    ptx.flag_comment(
+        view_.source, state["flag_id"], state.get("flag_note", ""), filters=view_.filters
+    )
+    state["_flagged"] = True
+
+
+def unflag(view_) -> None:
+    ptx.unflag_comment(view_.source, st.session_state["unflag_id"], filters=view_.filters)
+
+
+SECTIONS = {
+    "list": "Comments",
+    "trends": "Theme trends",
+    "heatmap": "Themes by department",
+    "flagged": "Flagged for follow-up",
+}
 tabs = dict(
     zip(
         SECTIONS,
@@ -84,10 +103,12 @@ if tabs["list"].open:
         st.markdown(f"**{md(found.count_text)}**")
         if found.note:
             st.info(md(found.note))
+        flagged = ptx.flags(v.source, v.filters).ids if len(found.rows) else frozenset()
         for row in found.rows.itertuples():
             with st.container(border=True):
                 details = [f"{row.received_date:%d %b %Y}", row.department]
                 details += [part for part in (row.rating, row.sentiment, row.themes) if part]
+                details += ["flagged for follow-up"] if row.feedback_id in flagged else []
                 st.caption(" · ".join(md(part) for part in details))
                 text = "".join(
                     f":orange-background[{md(piece)}]" if hit else md(piece)
@@ -109,6 +130,18 @@ if tabs["list"].open:
                 file_name="ptx-comments.csv",
                 label="Download this page (CSV)",
             )
+            with st.expander("Flag a comment on this page for follow-up"):
+                shown = {
+                    row.feedback_id: f"{row.received_date:%d %b %Y} · {row.department} · "
+                    f"{row.comment[:80]}"
+                    for row in found.rows.itertuples()
+                }
+                st.selectbox("Comment", list(shown), format_func=shown.get, key="flag_id")
+                st.text_input("Note", key="flag_note", max_chars=2_000)
+                # A callback: it runs once, before the rerun the click starts.
+                st.button("Flag", key="flag_button", on_click=flag, args=(v,))
+                if st.session_state.pop("_flagged", False):
+                    st.success("Flagged: it is listed under Flagged for follow-up.")
         st.caption(md(found.method))
 
 if tabs["trends"].open or tabs["heatmap"].open:
@@ -147,3 +180,20 @@ if tabs["heatmap"].open:
                 key="theme_heatmap_table",
                 file_name="ptx-themes-by-department.csv",
             )
+
+if tabs["flagged"].open:
+    with tabs["flagged"]:
+        marked = ptx.flags(v.source, v.filters)
+        if marked.withheld:
+            st.info(md(marked.withheld))
+        elif marked.rows.empty:
+            st.info("No comment is flagged. Flag one from the Comments tab.")
+        else:
+            table(marked, key="flags_table", file_name="ptx-flagged-comments.csv")
+            listed = {
+                row.feedback_id: f"{row.received_date:%d %b %Y} · {row.department} · "
+                f"{row.note[:60]}"
+                for row in marked.rows.itertuples()
+            }
+            st.selectbox("Flag", list(listed), format_func=listed.get, key="unflag_id")
+            st.button("Remove the flag", key="unflag_button", on_click=unflag, args=(v,))

@@ -92,6 +92,7 @@ from ptx.errors import (
     SourceError,
     SourceUnavailable,
 )
+from ptx.flags import Flags, flag_comment, flags, unflag_comment
 from ptx.privacy import mask_personal_text, mask_quarantined_rows, mask_reasons
 from ptx.query import Filters
 from ptx.safety import csv_bytes, escape_markdown
@@ -126,6 +127,7 @@ __all__ = [
     "ConfigError",
     "Disclosure",
     "Filters",
+    "Flags",
     "Headline",
     "Heatmap",
     "Measure",
@@ -158,6 +160,8 @@ __all__ = [
     "compare_departments",
     "csv_bytes",
     "escape_markdown",
+    "flag_comment",
+    "flags",
     "mask_personal_text",
     "mask_quarantined_rows",
     "mask_reasons",
@@ -179,6 +183,7 @@ __all__ = [
     "trend",
     "trend_measures",
     "unavailable",
+    "unflag_comment",
     "validation_report",
     "viewer_is_local",
     "without_sign_in",
