@@ -148,6 +148,9 @@ DOING = {
     "channels": "Reading the feedback channels",
     "benchmark_choices": "Reading the published results",
     "benchmark": "Placing your unit among its peers",
+    "comments": "Reading the comments",
+    "theme_trends": "Counting comments by theme",
+    "theme_labels": "Reading the themes",
 }
 
 

@@ -4,17 +4,7 @@ personal details masked; the themes over time and by department."""
 import streamlit as st
 
 import ptx
-from pages import _shared
 from pages._shared import compute, download, md, stale_notice, table, view
-
-# The comment calls go through the same cache (and stale-answer handling) as every other call.
-for name, doing in (
-    ("comments", "Reading the comments"),
-    ("theme_trends", "Counting comments by theme"),
-    ("theme_labels", "Reading the themes"),
-):
-    if name not in _shared._CACHED:
-        _shared._CACHED[name] = _shared._cache_for(doing)
 
 v = view()
 stale_notice()
@@ -104,17 +94,15 @@ if tabs["list"].open:
         if found.note:
             st.info(md(found.note))
         flagged = ptx.flags(v.source, v.filters).ids if len(found.rows) else frozenset()
-        for row in found.rows.itertuples():
+        for card in found.cards(flagged):
             with st.container(border=True):
-                details = [f"{row.received_date:%d %b %Y}", row.department]
-                details += [part for part in (row.rating, row.sentiment, row.themes) if part]
-                details += ["flagged for follow-up"] if row.feedback_id in flagged else []
-                st.caption(" · ".join(md(part) for part in details))
-                text = "".join(
-                    f":orange-background[{md(piece)}]" if hit else md(piece)
-                    for piece, hit in found.segments(row.comment)
+                st.caption(" · ".join(md(part) for part in card.details))
+                st.markdown(
+                    "".join(
+                        f":orange-background[{md(piece)}]" if hit else md(piece)
+                        for piece, hit in card.segments
+                    )
                 )
-                st.markdown(text)
         if found.total > found.page_size and len(found.rows):
             st.number_input(
                 f"Page (of {found.pages:,})",
@@ -131,11 +119,7 @@ if tabs["list"].open:
                 label="Download this page (CSV)",
             )
             with st.expander("Flag a comment on this page for follow-up"):
-                shown = {
-                    row.feedback_id: f"{row.received_date:%d %b %Y} · {row.department} · "
-                    f"{row.comment[:80]}"
-                    for row in found.rows.itertuples()
-                }
+                shown = {card.feedback_id: card.short for card in found.cards()}
                 st.selectbox("Comment", list(shown), format_func=shown.get, key="flag_id")
                 st.text_input("Note", key="flag_note", max_chars=2_000)
                 # A callback: it runs once, before the rerun the click starts.
@@ -190,10 +174,6 @@ if tabs["flagged"].open:
             st.info("No comment is flagged. Flag one from the Comments tab.")
         else:
             table(marked, key="flags_table", file_name="ptx-flagged-comments.csv")
-            listed = {
-                row.feedback_id: f"{row.received_date:%d %b %Y} · {row.department} · "
-                f"{row.note[:60]}"
-                for row in marked.rows.itertuples()
-            }
+            listed = marked.choices()
             st.selectbox("Flag", list(listed), format_func=listed.get, key="unflag_id")
             st.button("Remove the flag", key="unflag_button", on_click=unflag, args=(v,))

@@ -72,6 +72,7 @@ from ptx.api import (
     unavailable,
 )
 from ptx.api.comments import (
+    CommentCard,
     Comments,
     ThemeSignal,
     ThemeTrends,
@@ -119,6 +120,7 @@ __all__ = [
     "BenchmarkChoices",
     "BenchmarkImport",
     "Breakdown",
+    "CommentCard",
     "Comments",
     "Comparison",
     "ComplaintMix",

@@ -115,6 +115,13 @@ class Flags:
     def ids(self) -> frozenset[str]:
         return frozenset(self.rows["feedback_id"])
 
+    def choices(self) -> dict[str, str]:
+        """feedback_id -> a line naming the flag (date, department, note), for a list."""
+        return {
+            row.feedback_id: f"{row.received_date:%d %b %Y} · {row.department} · {row.note[:60]}"
+            for row in self.rows.itertuples()
+        }
+
     def to_frame(self) -> pd.DataFrame:
         return self.rows.copy()
 

@@ -79,6 +79,20 @@ def segments(text: str, terms: tuple[str, ...]) -> list[tuple[str, bool]]:
     return out
 
 
+SHORT = 80  # characters of a comment in a one-line choice
+
+
+@dataclass(frozen=True)
+class CommentCard:
+    """One comment as a page shows it: its details in words, its text cut at the search
+    terms, and a one-line summary for a list of choices."""
+
+    feedback_id: str
+    details: tuple[str, ...]  # date, department, then rating, sentiment, themes where there are
+    segments: tuple[tuple[str, bool], ...]
+    short: str
+
+
 @dataclass(frozen=True)
 class Comments:
     """One page of matching comments, newest first, with how many match."""
@@ -121,9 +135,23 @@ class Comments:
             return HIDDEN_NOTE
         return "" if len(self.rows) else "No comments match."
 
-    def segments(self, text: str) -> list[tuple[str, bool]]:
-        """A comment's text cut at the search terms (see :func:`segments`)."""
-        return segments(text, self.terms)
+    def cards(self, flagged: frozenset[str] = frozenset()) -> list[CommentCard]:
+        """The page's comments as cards; those in ``flagged`` say they are flagged."""
+        out = []
+        for row in self.rows.itertuples():
+            when = f"{row.received_date:%d %b %Y}"
+            details = [when, row.department, row.rating, row.sentiment, row.themes]
+            if row.feedback_id in flagged:
+                details.append("flagged for follow-up")
+            out.append(
+                CommentCard(
+                    row.feedback_id,
+                    tuple(d for d in details if d),
+                    tuple(segments(row.comment, self.terms)),
+                    f"{when} · {row.department} · {row.comment[:SHORT]}",
+                )
+            )
+        return out
 
     def to_frame(self) -> pd.DataFrame:
         return self.rows.copy()
@@ -456,6 +484,7 @@ def theme_labels(source: Source) -> dict[str, str]:
 
 
 __all__ = [
+    "CommentCard",
     "Comments",
     "ThemeSignal",
     "ThemeTrends",
