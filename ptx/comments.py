@@ -50,6 +50,19 @@ CHUNK = 20_000  # comments tagged and written at a time
 MAX_PAGE_SIZE = 200  # a page never holds more, whatever is asked for ("all" included)
 MAX_TERMS = 8  # search words and phrases used; more are ignored (each is a LIKE)
 THEME_SEPARATOR = "|"
+# The index's layout: part of the fingerprint it is stored with, so that an index written by
+# an older ptx is rebuilt rather than misread.
+INDEX_FORMAT = "2"
+
+
+def theme_bits(labels) -> dict[str, int]:
+    """theme key -> its bit in ``theme_bits`` (the taxonomy's order): a theme filter is then
+    one bitwise AND on the comments table, not a join (tens of times faster)."""
+    return {key: 1 << i for i, key in enumerate(labels)}
+
+
+def index_fingerprint(tagger: Tagger) -> str:
+    return f"{INDEX_FORMAT}/{tagger.fingerprint}"
 _FILTER_COLUMNS = ("feedback_id", "received_date", "department_id", "channel")
 
 
@@ -75,6 +88,7 @@ def index_metadata() -> tuple[sa.Table, sa.Table, sa.Table]:
         sa.Column("sentiment", sa.String),
         sa.Column("sentiment_score", sa.Float),
         sa.Column("themes", sa.String),
+        sa.Column("theme_bits", sa.BigInteger),
     )
     themes = sa.Table(
         COMMENT_THEMES,
@@ -105,6 +119,8 @@ def _tagged(frame: pd.DataFrame, tagger: Tagger) -> tuple[pd.DataFrame, pd.DataF
     rows["sentiment"] = [tags.sentiment[i] for i in where]
     rows["sentiment_score"] = [tags.score[i] for i in where]
     rows["themes"] = [THEME_SEPARATOR.join(t) for t in themes]
+    bit = theme_bits(tagger.labels)
+    rows["theme_bits"] = [sum(bit[k] for k in t) for t in themes]
     counts = [len(t) for t in themes]
     long = rows.loc[rows.index.repeat(counts), [*_FILTER_COLUMNS, "rating_scale", "rating"]]
     long["sentiment"] = rows["sentiment"].repeat(counts).to_numpy()
@@ -190,7 +206,7 @@ def build_index(conn: sa.Connection, tagger: Tagger | None = None) -> None:
             yield chunk
 
     _add(conn, tables, by_department(), tagger)
-    _write_meta(conn, tables, tagger.fingerprint)
+    _write_meta(conn, tables, index_fingerprint(tagger))
     if conn.dialect.name != "duckdb":  # row stores; DuckDB's zone maps use the row order
         comments, themes, _ = tables
         sa.Index("ix_ptx_comments", comments.c.department_id, comments.c.received_date).create(conn)
@@ -232,14 +248,14 @@ def _open_index(source: Source) -> Index:
     tagger = tagger_for(source.config)
     comments, themes, _ = index_metadata()
     untouched = source.summary("feedback") is not None  # every row has its stored verdict
-    if untouched and _stored_fingerprint(source.engine) == tagger.fingerprint:
+    if untouched and _stored_fingerprint(source.engine) == index_fingerprint(tagger):
         return Index(source.engine, comments, themes, tagger, in_source=True)
     return _cached_index(source, tagger)
 
 
 def _cache_name(source: Source, tagger: Tagger) -> str:
     where = f"{source.label}\n{source.config.location}"
-    digest = hashlib.sha256(f"{where}\n{tagger.fingerprint}".encode()).hexdigest()[:16]
+    digest = hashlib.sha256(f"{where}\n{index_fingerprint(tagger)}".encode()).hexdigest()[:16]
     return f"comments-{digest}"
 
 
@@ -312,7 +328,7 @@ def refresh_index(conn: sa.Connection, source: Source, tagger: Tagger) -> int:
                     yield chunk
 
             _add(conn, tables, fresh(), tagger)
-    _write_meta(conn, tables, tagger.fingerprint)
+    _write_meta(conn, tables, index_fingerprint(tagger))
     return added
 
 
@@ -365,7 +381,11 @@ def conditions(
     if choice.ratings:
         fft = t.rating.in_(sa.bindparam("ratings", list(choice.ratings), expanding=True))
         conds.append(sa.and_(t.rating_scale == "fft5", fft))
-    if choice.themes:
+    if choice.themes and table is index.comments:
+        bit = theme_bits(index.labels)
+        mask = sum(bit[k] for k in choice.themes)
+        conds.append(t.theme_bits.bitwise_and(sa.bindparam("theme_mask", mask)) != 0)
+    elif choice.themes:
         th = index.themes.c
         tagged = sa.select(th.feedback_id).where(
             th.theme.in_(sa.bindparam("themes", list(choice.themes), expanding=True))

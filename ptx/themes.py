@@ -39,6 +39,7 @@ THEMES_FILE = "themes.toml"  # beside the config (or in the current folder witho
 MODEL_FILE = "themes-model.pkl"  # what `ptx themes train` writes beside the config
 DEFAULT_TAXONOMY = Path(__file__).with_name("themes.toml")
 SENTIMENTS = ("positive", "neutral", "negative")
+MAX_THEMES = 62  # each a bit of a signed 64-bit integer in the comment index
 # VADER's authors' thresholds for the compound score (Hutto and Gilbert 2014, the package's
 # README): >= 0.05 positive, <= -0.05 negative.
 VADER_POSITIVE, VADER_NEGATIVE = 0.05, -0.05
@@ -180,6 +181,8 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
         )
     if not themes:
         raise ConfigError(f"{path} defines no themes: add [themes.<key>] sections.")
+    if len(themes) > MAX_THEMES:
+        raise ConfigError(f"{path} defines {len(themes)} themes; ptx takes at most {MAX_THEMES}.")
     sentiment = data.get("sentiment") or {}
     positive = float(sentiment.get("positive", VADER_POSITIVE))
     negative = float(sentiment.get("negative", VADER_NEGATIVE))

@@ -452,10 +452,10 @@ def theme_trends(
     index = comment_index(source)
     choice = _choice((), sentiment, ratings, search, index.labels)
     labels = index.labels
-    themes_m, totals_m = theme_counts(source, filters, choice, ("month",))
-    months = _wide(themes_m, totals_m, ["month"])
-    themes_d, totals_d = theme_counts(source, filters, choice, ("department_id",))
-    departments = _wide(themes_d, totals_d, ["department_id"])
+    # One statement per table, by month and department; both views are sums of it.
+    themes_md, totals_md = theme_counts(source, filters, choice, ("month", "department_id"))
+    months = _wide(themes_md, totals_md, ["month"])
+    departments = _wide(themes_md, totals_md, ["department_id"])
     names = department_names(source, filters.access)
     departments.insert(1, "department", departments["department_id"].map(lambda d: names.get(d, d)))
     order = {k: i for i, k in enumerate(labels)}
