@@ -63,6 +63,8 @@ def theme_bits(labels) -> dict[str, int]:
 
 def index_fingerprint(tagger: Tagger) -> str:
     return f"{INDEX_FORMAT}/{tagger.fingerprint}"
+
+
 _FILTER_COLUMNS = ("feedback_id", "received_date", "department_id", "channel")
 
 
