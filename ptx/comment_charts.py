@@ -51,7 +51,18 @@ def sentiment_bars(frame: pd.DataFrame, *, title: str) -> go.Figure:
         )
         for sentiment in ("positive", "neutral", "negative")
     ]
-    return _figure(traces, title, "Comments", barmode="stack")
+    return _figure(traces, title, "Comments", barmode="stack", legend={"traceorder": "normal"})
+
+
+def wrapped(label: object, width: int = 11) -> str:
+    """A label as plain text on lines of about ``width`` characters (for a crowded axis)."""
+    lines: list[str] = []
+    for word in str(label).split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(plain(line) for line in lines)
 
 
 def theme_heatmap(frame: pd.DataFrame, *, title: str) -> go.Figure:
@@ -74,7 +85,7 @@ def theme_heatmap(frame: pd.DataFrame, *, title: str) -> go.Figure:
     traces = [
         go.Heatmap(
             z=z,
-            x=[plain(t) for t in themes],
+            x=[wrapped(t) for t in themes],
             y=[plain(d) for d in departments],
             zmin=0,
             zmax=max(1.0, float(np.nanmax(z))) if np.isfinite(z).any() else 1.0,
@@ -94,6 +105,6 @@ def theme_heatmap(frame: pd.DataFrame, *, title: str) -> go.Figure:
         height=200 + 28 * len(departments),
         hovermode="closest",
         yaxis={"autorange": "reversed"},
-        xaxis={"side": "bottom", "tickangle": -30},
-        margin={"l": 60, "r": 20, "t": 60, "b": 140},
+        xaxis={"side": "top", "tickangle": 0, "tickfont": {"size": 13}},
+        margin={"l": 60, "r": 20, "t": 150, "b": 30},
     )

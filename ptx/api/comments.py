@@ -328,6 +328,7 @@ class ThemeTrends:
     def table(self, *, export: bool = False) -> pd.DataFrame:
         shown = as_table(self.months, self.ROLES, self.rule, export=export)
         shown = self._hidden_share(self.months, shown)
+        shown["month"] = [f"{m:%b %Y}" for m in self.months["month"]]
         return readable(
             shown,
             {
@@ -384,21 +385,23 @@ class ThemeTrends:
         )
 
 
-def _wide(themes: pd.DataFrame, totals: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    """Per group and theme: comments, per sentiment, and all comments of the group."""
-    if themes.empty:
-        cols = [*by, "theme", *SENTIMENTS, "comments", "all_comments"]
-        return pd.DataFrame(columns=cols)
+def _wide(themes: pd.DataFrame, totals: pd.DataFrame, by: str, keys: list[str]) -> pd.DataFrame:
+    """Per group (month or department) and theme: comments, per sentiment, and all comments of
+    the group; every theme of ``keys`` in every group with comments (0 where it has none)."""
+    columns = [by, "theme", *SENTIMENTS, "comments", "all_comments", "share"]
+    all_comments = totals.groupby(by)["comments"].sum().rename("all_comments")
+    if all_comments.empty:
+        return pd.DataFrame(columns=columns)
+    grid = pd.MultiIndex.from_product([all_comments.index, keys], names=[by, "theme"])
     wide = themes.pivot_table(
-        index=[*by, "theme"], columns="sentiment", values="comments", aggfunc="sum", fill_value=0
+        index=[by, "theme"], columns="sentiment", values="comments", aggfunc="sum", fill_value=0
     )
-    wide = wide.reindex(columns=list(SENTIMENTS), fill_value=0).reset_index()
+    wide = wide.reindex(index=grid, columns=list(SENTIMENTS), fill_value=0).reset_index()
     wide.columns.name = None
     wide["comments"] = wide[list(SENTIMENTS)].sum(axis=1)
-    all_comments = totals.groupby(by)["comments"].sum().rename("all_comments").reset_index()
-    wide = wide.merge(all_comments, on=by, how="left")
+    wide = wide.merge(all_comments.reset_index(), on=by, how="left")
     wide["share"] = 100 * wide["comments"] / wide["all_comments"]
-    return wide.astype({c: "int64" for c in (*SENTIMENTS, "comments", "all_comments")})
+    return wide.astype({c: "int64" for c in (*SENTIMENTS, "comments", "all_comments")})[columns]
 
 
 def _signals(months: pd.DataFrame, filters: Filters, labels) -> tuple[ThemeSignal, ...]:
@@ -454,8 +457,8 @@ def theme_trends(
     labels = index.labels
     # One statement per table, by month and department; both views are sums of it.
     themes_md, totals_md = theme_counts(source, filters, choice, ("month", "department_id"))
-    months = _wide(themes_md, totals_md, ["month"])
-    departments = _wide(themes_md, totals_md, ["department_id"])
+    months = _wide(themes_md, totals_md, "month", list(labels))
+    departments = _wide(themes_md, totals_md, "department_id", list(labels))
     names = department_names(source, filters.access)
     departments.insert(1, "department", departments["department_id"].map(lambda d: names.get(d, d)))
     order = {k: i for i, k in enumerate(labels)}
