@@ -229,3 +229,14 @@ def test_departments_fixture_names_are_shown_not_ids(tmp_path):
     source = open_location(write_source(tmp_path / "names.duckdb", feedback=feedback))
     found = ptx.comments(source, page_size=5)
     assert set(found.rows["department"]) == {DEPARTMENTS.loc[0, "department_name"]}
+
+
+@pytest.mark.postgres
+def test_postgresql_gives_the_same_answers(demo, demo_postgres):
+    pg = open_location(demo_postgres)
+    assert comment_index(pg).in_source
+    for kwargs in ({}, {"search": "Kind"}, {"themes": "staff_attitude", "sentiment": "negative"}):
+        a, b = ptx.comments(demo, **kwargs), ptx.comments(pg, **kwargs)
+        assert (a.total, dict(a.by_sentiment)) == (b.total, dict(b.by_sentiment))
+        assert a.rows["feedback_id"].tolist() == b.rows["feedback_id"].tolist()
+    assert ptx.theme_trends(demo).table().equals(ptx.theme_trends(pg).table())
