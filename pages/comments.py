@@ -18,8 +18,6 @@ st.caption(
     "themes and sentiment assigned once when the source is read; personal details masked"
 )
 labels = compute(ptx.theme_labels, v)
-SENTIMENTS = {"positive": "Positive", "neutral": "Neutral", "negative": "Negative"}
-RATINGS = {1: "Very good", 2: "Good", 3: "Neither good nor poor", 4: "Poor", 5: "Very poor"}
 
 
 def flag(view_) -> None:
@@ -66,15 +64,15 @@ if tabs["list"].open:
         )
         sentiment = sentiment_col.multiselect(
             "Sentiment",
-            list(SENTIMENTS),
-            format_func=SENTIMENTS.get,
+            list(ptx.SENTIMENT_LABELS),
+            format_func=ptx.SENTIMENT_LABELS.get,
             key="sentiment",
             bind="query-params",
         )
         ratings = rating_col.multiselect(
             "FFT rating",
-            list(RATINGS),
-            format_func=RATINGS.get,
+            list(ptx.FFT_ANSWERS),
+            format_func=ptx.FFT_ANSWERS.get,
             key="rating",
             bind="query-params",
         )

@@ -31,6 +31,9 @@ What the modules own:
 - stats, spc, compare, survival, feedback, complaints: pure, cited statistics;
 - catalog, measures, kpis, departments, disclosure: the measure catalog, each measure's
   arithmetic, the headline, department comparisons, and the small-number rule;
+- themes, theme_model, theme_eval, comments, flags, privacy: comment themes and sentiment (an
+  editable taxonomy, a trained classifier, their evaluation), the comment index, flags for
+  follow-up, and personal details masked;
 - charts: plotly figures drawn from results; api/: the facade's calls and results by topic;
   cli, demo, bench: the command, the demo source, the benchmark.
 """
@@ -72,6 +75,8 @@ from ptx.api import (
     unavailable,
 )
 from ptx.api.comments import (
+    FFT_ANSWERS,
+    SENTIMENT_LABELS,
     CommentCard,
     Comments,
     ThemeSignal,
@@ -114,6 +119,8 @@ __all__ = [
     "Access",
     "BREAKDOWNS",
     "COMPARE_BY",
+    "FFT_ANSWERS",
+    "SENTIMENT_LABELS",
     "CATALOG",
     "Backlog",
     "Benchmark",

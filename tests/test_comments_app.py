@@ -36,20 +36,27 @@ def test_the_list_shows_counts_and_comments_with_their_details(demo_duckdb):
     assert not any("None" in d or "nan" in d for d in details)
 
 
+def _shown_count(at) -> int:
+    return int(_markdown(at)[0].strip("*").split(" ")[0].replace(",", ""))
+
+
 def test_search_highlights_and_filters_narrow_the_list(demo_duckdb):
+    source = open_location(demo_duckdb)
+    start, end = ptx.default_window(ptx.as_of(source))
+    window = ptx.Filters(start=start, end=end)  # the page's default dates
     at = run_app(demo_duckdb, PAGE)
     at.text_input(key="q").set_value("parking").run()
     assert not at.exception
-    texts = _markdown(at)
-    assert "comments match" in texts[0]
-    comments = texts[1:]
+    assert _shown_count(at) == ptx.comments(source, window, search="parking").total > 0
+    comments = _markdown(at)[1:]
     assert comments and all(":orange-background[" in t for t in comments)
-    before = int(texts[0].strip("*").split(" ")[0].replace(",", ""))
-    at.multiselect(key="sentiment").set_value(["negative"]).run()
-    after = _markdown(at)[0]
-    assert "positive" not in after
-    assert after.startswith("**") and after != texts[0]
-    assert before >= 0
+    at.multiselect(key="sentiment").set_value(["positive"]).run()
+    expected = ptx.comments(source, window, search="parking", sentiment="positive").total
+    assert _markdown(at)[0].startswith(f"**{expected:,} comment")
+    at.multiselect(key="sentiment").set_value([]).run()
+    at.multiselect(key="rating").set_value([4, 5]).run()
+    expected = ptx.comments(source, window, search="parking", ratings=[4, 5]).total
+    assert _shown_count(at) == expected
 
 
 def test_a_url_opens_the_trends_tab_with_its_charts(demo_duckdb):

@@ -36,6 +36,8 @@ from ptx.spc import SpcOptions, p_chart, signal_sentences
 from ptx.themes import SENTIMENTS
 
 COMMENTS_PAGE = "pages/comments.py"
+SENTIMENT_LABELS = {s: s.capitalize() for s in SENTIMENTS}  # what a filter offers
+FFT_ANSWERS = dict(FFT_LABELS)  # FFT answer code -> label: what the rating filter offers
 TRENDS_TAB = "Theme trends"  # the Comments page's tab, as its URL names it
 DEFAULT_PAGE_SIZE = 25
 # Theme trends are put on a p-chart only where volumes allow: at least this many months, each
@@ -487,6 +489,8 @@ def theme_labels(source: Source) -> dict[str, str]:
 
 
 __all__ = [
+    "FFT_ANSWERS",
+    "SENTIMENT_LABELS",
     "CommentCard",
     "Comments",
     "ThemeSignal",
