@@ -88,6 +88,21 @@ def test_search_finds_every_word_and_is_only_ever_a_parameter(demo):
     assert ptx.comments(demo).total == _commented(demo)  # the table is still there
 
 
+def test_the_sentiment_split_is_not_shown_when_a_part_is_hidden(demo, tmp_path):
+    rows = [(f"f{i}", "2025-01-02", "A1", "FFT card", 1, "fft5") for i in range(15)]
+    texts = ["Excellent, thank you"] * 12 + ["Awful and rude"] * 3
+    feedback = feedback_rows(rows).assign(comment=texts)
+    source = open_location(write_source(tmp_path / "split.duckdb", feedback=feedback))
+    found = ptx.comments(source)
+    assert dict(found.by_sentiment) == {"positive": 12, "negative": 3}
+    # "15 (12 positive, * negative)" would tell the 3: no split at all
+    assert found.count_text == "15 comments match"
+    off = ptx.comments(source, rule=ptx.Disclosure(enabled=False))
+    assert off.count_text == "15 comments match (12 positive, 3 negative)"
+    every = ptx.comments(demo)
+    assert all(f"{n:,} {s}" in every.count_text for s, n in every.by_sentiment.items())
+
+
 def test_search_terms_and_segments():
     assert search_terms('Parking "car park"  parking') == ("parking", "car park")
     assert search_terms(None) == ()

@@ -119,11 +119,11 @@ class Comments:
     def count_text(self) -> str:
         """How many comments match, and their sentiment, with the rule applied."""
         n = count_text(self.total, self.rule)
-        parts = [
-            f"{count_text(self.by_sentiment.get(s, 0), self.rule)} {s}"
-            for s in SENTIMENTS
-            if self.by_sentiment.get(s, 0)
-        ]
+        counts = {s: self.by_sentiment.get(s, 0) for s in SENTIMENTS}
+        # A hidden count would be the total less the others: then no split is shown at all.
+        if any(self.rule.small_count(c) for c in counts.values()):
+            counts = {}
+        parts = [f"{count_text(c, self.rule)} {s}" for s, c in counts.items() if c]
         noun = "comment matches" if self.total == 1 else "comments match"
         return f"{n} {noun}" + (f" ({', '.join(parts)})" if parts else "")
 
