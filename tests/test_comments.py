@@ -60,6 +60,17 @@ def DEMO_NAMES(source) -> list[str]:  # noqa: N802 (a constant's worth of names)
     return list(departments(source)["department_name"])
 
 
+def test_a_page_past_the_end_is_the_last_page(demo):
+    parking = ptx.comments(demo, search="parking", page_size=10)
+    past = ptx.comments(demo, search="parking", page=10_000, page_size=10)
+    assert past.page == parking.pages - 1 and len(past.rows) >= 1
+    assert past.rows["feedback_id"].tolist() == (
+        ptx.comments(demo, search="parking", page=parking.pages - 1, page_size=10)
+        .rows["feedback_id"]
+        .tolist()
+    )
+
+
 def test_filters_narrow_and_counts_add_up(demo):
     every = ptx.comments(demo)
     parts = [ptx.comments(demo, sentiment=s).total for s in ("positive", "neutral", "negative")]

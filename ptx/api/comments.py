@@ -230,13 +230,18 @@ def comments(
     size = max(1, min(int(page_size), MAX_PAGE_SIZE))
     method = f"{index.tagger.method}; sentiment from VADER; personal details masked"
     missing = unavailable(source, "feedback")
+    page = max(0, int(page))
     rows, counts = comment_rows(source, filters, choice, page=page, page_size=size)
     by_sentiment = MappingProxyType(dict(zip(counts["sentiment"], counts["comments"], strict=True)))
     total = int(counts["comments"].sum())
+    last = max(0, (total - 1) // size)
+    if page > last:  # past the end (the filters narrowed since): the last page instead
+        page = last
+        rows, _ = comment_rows(source, filters, choice, page=page, page_size=size)
     common = dict(
         total=total,
         by_sentiment=by_sentiment,
-        page=max(0, int(page)),
+        page=page,
         page_size=size,
         terms=choice.terms,
         rule=rule,
