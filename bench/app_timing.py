@@ -35,6 +35,7 @@ PAGES = (
     "pages/feedback.py",
     "pages/complaints.py",
     "pages/departments.py",
+    "pages/comments.py",
     "pages/data.py",
 )
 DEPARTMENTS = (

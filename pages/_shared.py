@@ -32,6 +32,7 @@ PAGES = (
     ("pages/feedback.py", "Feedback", ":material/reviews:"),
     ("pages/complaints.py", "Complaints", ":material/report:"),
     ("pages/departments.py", "Departments", ":material/leaderboard:"),
+    ("pages/comments.py", "Comments", ":material/forum:"),
     ("pages/benchmarks.py", "Benchmarks", ":material/public:"),
     ("pages/data.py", "Data", ":material/database:"),
 )
@@ -151,6 +152,9 @@ DOING = {
     "benchmark_choices": "Reading the published results",
     "benchmark": "Placing your unit among its peers",
     "what_changed": "Reading each measure's signals in every department",
+    "comments": "Reading the comments",
+    "theme_trends": "Counting comments by theme",
+    "theme_labels": "Reading the themes",
 }
 
 
@@ -580,6 +584,23 @@ def signal_button(signal: ptx.Signal, icon: str) -> None:
         on_click=_open_signal,
         args=(signal,),
         key=f"signal_{signal.measure.key}_{signal.department_id}",
+    )
+
+
+def _open_theme(signal: ptx.ThemeSignal) -> None:
+    st.session_state["_ptx_goto"] = (signal.page, dict(signal.params))
+
+
+def theme_button(signal: ptx.ThemeSignal) -> None:
+    """A rising theme of ``ptx.theme_trends`` in words, as a button that opens the Comments
+    page's trends on that theme (the sidebar's filters kept)."""
+    st.button(
+        md(signal.sentence),
+        icon=":material/forum:",
+        type="tertiary",
+        on_click=_open_theme,
+        args=(signal,),
+        key=f"theme_{signal.theme}",
     )
 
 

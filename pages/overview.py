@@ -14,6 +14,7 @@ from pages._shared import (
     meeting_mode,
     signal_button,
     stale_notice,
+    theme_button,
     view,
 )
 
@@ -88,6 +89,9 @@ changes = compute(ptx.what_changed, v, v.filters, since=since, rule=v.disclosure
 st.caption(f"{md(changes.summary())} {md(changes.method)}")
 for signal in changes.signals[:SIGNALS_LISTED]:
     signal_button(signal, VERDICT_ICONS[signal.run.verdict])
+themes = compute(ptx.theme_trends, v, v.filters, rule=v.disclosure)
+for theme in themes.rising[:SIGNALS_LISTED]:  # comments: themes above their usual share
+    theme_button(theme)
 if len(changes.signals) > SIGNALS_LISTED:
     with st.expander(f"All {len(changes.signals)} signals"):
         st.dataframe(changes.table(), hide_index=True, key="signals_table")

@@ -12,10 +12,12 @@ The facade a notebook, a scheduled job, the ``ptx`` command and the dashboard us
 One call per question: :func:`headline`, :func:`trend`, :func:`breakdown`,
 :func:`complaint_timing`, :func:`complaint_backlog`, :func:`complaint_mix`,
 :func:`oldest_open`, :func:`compare_departments`, :func:`department_heatmap`,
-:func:`validation_report`; :func:`what_changed` (Making Data Count icons for the tiles and
-the recent special-cause signals across departments and measures); :func:`benchmark` places the
-organisation's published unit among its peers in published results (CMS HCAHPS, NHS England
-FFT; :func:`import_benchmarks`).
+:func:`comments` (a page of patient comments, searched and filtered by theme, sentiment and
+rating, personal details masked), :func:`theme_trends`, :func:`validation_report`;
+:func:`what_changed` (Making Data Count icons for the tiles and the recent special-cause
+signals across departments and measures); :func:`benchmark` places the organisation's
+published unit among its peers in published results (CMS HCAHPS, NHS England FFT;
+:func:`import_benchmarks`).
 Each returns a frozen result with the numbers (the small-number rule applied), the method,
 what was suppressed, ``to_frame()``, ``table()`` and ``figure()``.
 Every measure is defined once, in :data:`CATALOG`. A source may lack complaints, activity or
@@ -31,6 +33,9 @@ What the modules own:
 - stats, spc, compare, survival, feedback, complaints: pure, cited statistics;
 - catalog, measures, kpis, departments, disclosure: the measure catalog, each measure's
   arithmetic, the headline, department comparisons, and the small-number rule;
+- themes, theme_model, theme_eval, comments, flags, privacy: comment themes and sentiment (an
+  editable taxonomy, a trained classifier, their evaluation), the comment index, flags for
+  follow-up, and personal details masked;
 - charts: plotly figures drawn from results; api/: the facade's calls and results by topic;
   cli, demo, bench: the command, the demo source, the benchmark.
 """
@@ -75,6 +80,17 @@ from ptx.api import (
     unavailable,
     what_changed,
 )
+from ptx.api.comments import (
+    FFT_ANSWERS,
+    SENTIMENT_LABELS,
+    CommentCard,
+    Comments,
+    ThemeSignal,
+    ThemeTrends,
+    comments,
+    theme_labels,
+    theme_trends,
+)
 from ptx.api.imports import import_exports, import_target
 from ptx.benchmarks.api import Benchmark, BenchmarkChoices, benchmark, benchmark_choices
 from ptx.benchmarks.imports import BenchmarkImport, import_benchmarks
@@ -88,6 +104,7 @@ from ptx.errors import (
     SourceError,
     SourceUnavailable,
 )
+from ptx.flags import Flags, flag_comment, flags, unflag_comment
 from ptx.icons import Icon
 from ptx.meeting import Meeting, Slide
 from ptx.privacy import mask_personal_text, mask_quarantined_rows, mask_reasons
@@ -111,6 +128,8 @@ __all__ = [
     "Access",
     "BREAKDOWNS",
     "COMPARE_BY",
+    "FFT_ANSWERS",
+    "SENTIMENT_LABELS",
     "CATALOG",
     "Backlog",
     "Benchmark",
@@ -118,6 +137,8 @@ __all__ = [
     "BenchmarkImport",
     "Breakdown",
     "Changes",
+    "CommentCard",
+    "Comments",
     "Comparison",
     "ComplaintMix",
     "ComplaintTiming",
@@ -125,6 +146,7 @@ __all__ = [
     "ConfigError",
     "Disclosure",
     "Filters",
+    "Flags",
     "Headline",
     "Heatmap",
     "Icon",
@@ -140,6 +162,8 @@ __all__ = [
     "SourceError",
     "SourceUnavailable",
     "Targets",
+    "ThemeSignal",
+    "ThemeTrends",
     "Tile",
     "TileTrend",
     "Trend",
@@ -157,9 +181,12 @@ __all__ = [
     "import_benchmarks",
     "import_exports",
     "import_target",
+    "comments",
     "compare_departments",
     "csv_bytes",
     "escape_markdown",
+    "flag_comment",
+    "flags",
     "mask_personal_text",
     "mask_quarantined_rows",
     "mask_reasons",
@@ -176,9 +203,12 @@ __all__ = [
     "oldest_open",
     "open_source",
     "quarantined_rows",
+    "theme_labels",
+    "theme_trends",
     "trend",
     "trend_measures",
     "unavailable",
+    "unflag_comment",
     "validation_report",
     "what_changed",
     "viewer_is_local",

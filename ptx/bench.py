@@ -39,7 +39,7 @@ from ptx.errors import PtxError
 from ptx.store import normalise_url
 
 TIMING_SCRIPT = Path("bench") / "app_timing.py"  # marks a checkout, beside pyproject.toml
-PAGES = ("overview", "feedback", "complaints", "departments", "data")
+PAGES = ("overview", "feedback", "complaints", "departments", "comments", "data")
 BARE_SQL = (
     "SELECT EXTRACT(year FROM received_date) AS y, EXTRACT(month FROM received_date) AS m, "
     "department_id, rating_scale, rating, COUNT(*) FROM feedback GROUP BY 1, 2, 3, 4, 5"

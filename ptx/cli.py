@@ -230,6 +230,43 @@ def cmd_benchmarks(args) -> int:
     return 0 if report.ok else 1
 
 
+def cmd_themes(args) -> int:
+    from ptx import theme_eval, theme_model, themes
+
+    where = args.config
+    taxonomy = themes.load_taxonomy(themes.taxonomy_path(where))
+    if args.action == "train":
+        if args.labelled is None:
+            raise PtxError("Name the labelled CSV file: ptx themes train LABELLED.csv")
+        texts, keys = theme_model.read_labelled(args.labelled, taxonomy.labels, args.text)
+        model = theme_model.fit(texts, keys, list(taxonomy.labels))
+        path = theme_model.save_model(model, themes.model_path(where))
+        print(
+            f"Trained on {model.trained_on:,} labelled comments; themes learnt: "
+            f"{', '.join(taxonomy.labels[k] for k in model.themes)}."
+        )
+        if model.skipped:
+            print(
+                f"Too few examples to learn ({theme_model.MIN_EXAMPLES} needed): "
+                f"{', '.join(taxonomy.labels[k] for k in model.skipped)}."
+            )
+        print(
+            f"Saved {path}: ptx assigns themes with it from now on (delete it to go back to "
+            "the taxonomy's keywords)."
+        )
+        return 0
+    if args.action == "evaluate":
+        folder = args.data or Path(os.environ.get("PTX_SHARED_DATA", "../shared/data/real"))
+        results = theme_eval.evaluate_folder(folder, taxonomy)
+        print(theme_eval.report_markdown(results, taxonomy.labels))
+        return 0
+    tagger = themes.tagger_for(where)
+    print(f"Taxonomy: {taxonomy.path}\nThemes assigned by: {tagger.method}")
+    for theme in taxonomy.themes:
+        print(f"- {theme.label} ({theme.key}): {len(theme.keywords)} keywords")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ptx", description="Patient-experience analytics.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -372,6 +409,27 @@ def build_parser() -> argparse.ArgumentParser:
         "--replace", action="store_true", help="empty the table first (default: add)"
     )
     benchmarks.set_defaults(func=cmd_benchmarks)
+
+    theme = sub.add_parser(
+        "themes",
+        help="show the comment themes, train a classifier on your coding, or score them",
+        description="show: the taxonomy in use (themes.toml beside the config, PTX_THEMES, or "
+        "the default) and how themes are assigned. train LABELLED.csv: fit a classifier "
+        "(TF-IDF + logistic regression) on comments your staff coded (a text column and a "
+        "'themes' column, or one column per theme) and save it beside the config; ptx then "
+        "assigns themes with it. evaluate: score the keyword taxonomy, VADER and a trained "
+        "classifier against labelled NHS comments (docs/COMMENTS.md).",
+    )
+    theme.add_argument("action", choices=("show", "train", "evaluate"))
+    theme.add_argument("labelled", nargs="?", type=Path, help="train: the labelled CSV file")
+    theme.add_argument("--text", default="comment", help="train: the text column (comment)")
+    theme.add_argument(
+        "--data", type=Path, help="evaluate: the folder of labelled files (../shared/data/real)"
+    )
+    theme.add_argument(
+        "--config", type=Path, help="config file whose folder holds themes.toml and the model"
+    )
+    theme.set_defaults(func=cmd_themes)
 
     schema = sub.add_parser("schema", help="print the data model as Markdown")
     schema.set_defaults(func=cmd_schema)

@@ -38,6 +38,7 @@ from ptx.importing.readers import ReadLog, read_file
 from ptx.importing.values import missing_mask, reverse_codes, suggest_labels, translate
 from ptx.schema import TABLES, Table
 from ptx.store import Writer
+from ptx.themes import tagger_for
 
 QUARANTINE_TABLE = "_ptx_quarantine"
 IMPORT_COUNTS_TABLE = "_ptx_import"
@@ -507,7 +508,7 @@ def import_files(
     departments are made from the department values the other tables use."""
     derive = "departments" not in files
     names = tuple(files) + (("departments",) if derive else ())
-    writer = Writer(target, names, latest=config.latest_date)
+    writer = Writer(target, names, latest=config.latest_date, tagger=tagger_for(config))
     results, quarantine, values, department_ids = [], [], [], set()
     hierarchy: Counter = Counter()
     try:

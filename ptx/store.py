@@ -18,6 +18,9 @@ from ptx.rules import record_reasons
 from ptx.schema import SQL_TYPES, TABLES, Table
 from ptx.summaries import SUMMARIES, build_summaries, summary_table
 
+# The comment index's tables (ptx.comments), dropped when a URL target is written again.
+INDEX_TABLES = ("_ptx_comment_themes", "_ptx_comments", "_ptx_comment_meta")
+
 DUCKDB_TYPES = {"string": "VARCHAR", "date": "DATE", "integer": "BIGINT", "boolean": "BOOLEAN"}
 PANDAS_TYPES = {"string": "string", "integer": "Int64", "boolean": "boolean"}
 
@@ -80,8 +83,10 @@ class Writer:
         *,
         fmt: str | None = None,
         latest: date | None = None,
+        tagger=None,
     ):
         self.target = str(target)
+        self.tagger = tagger  # tags the comments (ptx.themes.Tagger); None: the default's
         self.tables = tables
         self.latest = latest  # the last plausible date (see ptx.rules.latest_plausible)
         self.kind = _target_kind(self.target, fmt)
@@ -110,7 +115,10 @@ class Writer:
             self._engine = sa.create_engine(normalise_url(url))
             self._meta = model_metadata(tables)
             with self._engine.begin() as conn:
-                # Writing replaces what ptx wrote before: its summaries, then the tables.
+                # Writing replaces what ptx wrote before: its summaries and comment index,
+                # then the tables.
+                for name in INDEX_TABLES:
+                    sa.Table(name, sa.MetaData()).drop(conn, checkfirst=True)
                 for summary in SUMMARIES.values():
                     summary_table(summary).drop(conn, checkfirst=True)
                 self._meta.drop_all(conn)
@@ -173,6 +181,7 @@ class Writer:
             with engine.begin() as conn:
                 record_reasons(conn, self._checked_tables(), latest=self.latest)
                 build_summaries(conn, self._checked_tables())
+                self._index_comments(conn)
             with engine.connect() as conn:
                 conn.exec_driver_sql("CHECKPOINT")
             engine.dispose()
@@ -188,6 +197,7 @@ class Writer:
             with self._engine.begin() as conn:
                 record_reasons(conn, self._checked_tables(), latest=self.latest)
                 build_summaries(conn, self._checked_tables())
+                self._index_comments(conn)
                 for name, cols in RECOMMENDED_INDEXES.items():
                     if name in self.tables:
                         table = self._meta.tables[name]
@@ -197,6 +207,13 @@ class Writer:
                 with self._engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                     conn.exec_driver_sql("VACUUM ANALYZE")
             self._engine.dispose()
+
+    def _index_comments(self, conn: sa.Connection) -> None:
+        """Tag the comments once, beside them (see :mod:`ptx.comments`)."""
+        if "feedback" in self._checked_tables():
+            from ptx.comments import build_index  # it reads sources, which import this module
+
+            build_index(conn, self.tagger)
 
     def discard(self) -> None:
         """Give up a write that failed part way: close what is open (the caller removes the
