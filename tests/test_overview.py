@@ -276,3 +276,21 @@ def test_the_slideshow_steps_through_the_configured_views(tmp_path, demo_duckdb,
     # the Complaints page, its Backlog section open (only the open section is computed)
     assert [b.key for b in at.get("download_button")] == ["download_complaints_backlog_table"]
     assert any("View 2 of 2" in c.value for c in at.caption)
+
+
+def test_a_rising_theme_is_in_what_changed_and_opens_the_comments_page(tmp_path, monkeypatch):
+    from tests.builders import write_source
+    from tests.test_comments import _months_of_comments
+    from tests.test_comments_app import _markdown
+
+    location = write_source(tmp_path / "rising.duckdb", feedback=_months_of_comments())
+    monkeypatch.setenv("PTX_SOURCE", location)
+    dates = ["2024-01-01", "2025-06-30"]
+    filters = ptx.Filters(start=date(2024, 1, 1), end=date(2025, 6, 30))
+    rising = ptx.theme_trends(ptx.open_source(location), filters).rising
+    assert rising
+    at = run_app(location, dates=dates)
+    at.button(key=f"theme_{rising[0].theme}").click().run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="trend_theme").value == rising[0].theme
+    assert f"- {ptx.escape_markdown(rising[0].sentence)}" in _markdown(at)
