@@ -12,8 +12,10 @@ The facade a notebook, a scheduled job, the ``ptx`` command and the dashboard us
 One call per question: :func:`headline`, :func:`trend`, :func:`breakdown`,
 :func:`complaint_timing`, :func:`complaint_backlog`, :func:`complaint_mix`,
 :func:`oldest_open`, :func:`compare_departments`, :func:`department_heatmap`,
-:func:`validation_report`; :func:`benchmark` places the organisation's published unit
-among its peers in published results (CMS HCAHPS, NHS England FFT; :func:`import_benchmarks`).
+:func:`validation_report`; :func:`board_pack` puts them all in one HTML or PDF file, and
+:func:`excel_bytes` and :func:`figure_image` export a table or a chart; :func:`benchmark`
+places the organisation's published unit among its peers in published results (CMS HCAHPS,
+NHS England FFT; :func:`import_benchmarks`).
 Each returns a frozen result with the numbers (the small-number rule applied), the method,
 what was suppressed, ``to_frame()``, ``table()`` and ``figure()``.
 Every measure is defined once, in :data:`CATALOG`. A source may lack complaints, activity or
@@ -29,7 +31,8 @@ What the modules own:
 - stats, spc, compare, survival, feedback, complaints: pure, cited statistics;
 - catalog, measures, kpis, departments, disclosure: the measure catalog, each measure's
   arithmetic, the headline, department comparisons, and the small-number rule;
-- charts: plotly figures drawn from results; api/: the facade's calls and results by topic;
+- charts: plotly figures drawn from results; exports, report: Excel, images, the board
+  pack; api/: the facade's calls and results by topic;
   cli, demo, bench: the command, the demo source, the benchmark.
 """
 
@@ -82,8 +85,10 @@ from ptx.errors import (
     SourceError,
     SourceUnavailable,
 )
+from ptx.exports import excel_bytes, figure_image, table_html
 from ptx.privacy import mask_personal_text, mask_quarantined_rows, mask_reasons
 from ptx.query import Filters
+from ptx.report import board_pack
 from ptx.safety import csv_bytes, escape_markdown
 from ptx.sources import Source
 from ptx.sources import open_source as _open_configured
@@ -132,6 +137,7 @@ __all__ = [
     "available_measures",
     "benchmark",
     "benchmark_choices",
+    "board_pack",
     "breakdown",
     "channels",
     "data_range",
@@ -144,6 +150,8 @@ __all__ = [
     "compare_departments",
     "csv_bytes",
     "escape_markdown",
+    "excel_bytes",
+    "figure_image",
     "mask_personal_text",
     "mask_quarantined_rows",
     "mask_reasons",
@@ -160,6 +168,7 @@ __all__ = [
     "oldest_open",
     "open_source",
     "quarantined_rows",
+    "table_html",
     "trend",
     "trend_measures",
     "unavailable",
