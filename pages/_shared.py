@@ -610,7 +610,8 @@ def board_pack_button(view: View) -> None:
 # what it shows instead of the interactive tables: their static copies, every row.
 PRINT_CSS = """
 .ptx-print-only { display: none; }
-[data-testid="stElementContainer"]:has(.ptx-print-only) { display: none; }
+[data-testid="stElementContainer"]:has(.ptx-print-only),
+[data-testid="stElementContainer"]:has(.ptx-print-fit) { display: none; }
 @media print {
   @page { size: A4 landscape; margin: 10mm; }
   [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
@@ -633,10 +634,32 @@ PRINT_CSS = """
 """
 
 
+# A chart keeps the width it was drawn at on screen, wider than the paper on most screens:
+# before printing, each chart wider than the printable width (A4 landscape less 10 mm margins,
+# in CSS pixels) is zoomed to fit, and put back after. The page's own script: no data in it.
+PRINT_FIT_JS = """
+<span class="ptx-print-fit"></span><script>
+if (!window.ptxPrintFit) {
+  window.ptxPrintFit = true;
+  const PAGE_WIDTH = 1047;
+  const charts = () => document.querySelectorAll('[data-testid="stPlotlyChart"]');
+  window.addEventListener("beforeprint", () => charts().forEach((chart) => {
+    const svg = chart.querySelector(".main-svg");
+    const width = svg ? svg.width.baseVal.value : 0;
+    chart.style.zoom = width > PAGE_WIDTH ? String(PAGE_WIDTH / width) : "";
+  }));
+  window.addEventListener("afterprint", () => charts().forEach((c) => (c.style.zoom = "")));
+}
+</script>
+"""
+
+
 def print_styles() -> None:
-    """The print style sheet, once per run (the frame calls it): printing a page gives every
-    row of its tables and no sidebar or toolbar."""
+    """The print style sheet and the charts' fit to the paper, once per run (the frame calls
+    it): printing a page gives every row of its tables, whole charts, and no sidebar or
+    toolbar."""
     st.html(f"<style>{PRINT_CSS}</style>")
+    st.html(PRINT_FIT_JS, unsafe_allow_javascript=True)
 
 
 def md(value: object) -> str:
