@@ -544,7 +544,7 @@ def download(frame, *, key: str, file_name: str, label: str = "Download (CSV)") 
         label.replace("CSV", "Excel") if "CSV" in label else f"{label} (Excel)",
         excel,
         file_name=file_name.removesuffix(".csv") + EXCEL_SUFFIX,
-        mime=ptx.exports.EXCEL_MIME,
+        mime=ptx.EXCEL_MIME,
         key=f"excel_{key}",
         on_click="ignore",
     )
@@ -562,7 +562,7 @@ def chart(figure, *, key: str, where=st, **selection) -> None:
     the figure as shown: a value the small-number rule hides is not in it."""
     where.plotly_chart(figure, key=key, theme=None, **selection)
     buttons = where.container(horizontal=True, gap="small")
-    for fmt, mime in ptx.exports.IMAGE_FORMATS.items():
+    for fmt, mime in ptx.IMAGE_FORMATS.items():
         buttons.download_button(
             fmt.upper(),
             lambda fmt=fmt: ptx.figure_image(figure, fmt),

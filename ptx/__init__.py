@@ -85,7 +85,7 @@ from ptx.errors import (
     SourceError,
     SourceUnavailable,
 )
-from ptx.exports import excel_bytes, figure_image, table_html
+from ptx.exports import EXCEL_MIME, IMAGE_FORMATS, excel_bytes, figure_image, table_html
 from ptx.privacy import mask_personal_text, mask_quarantined_rows, mask_reasons
 from ptx.query import Filters
 from ptx.report import board_pack
@@ -108,6 +108,8 @@ __all__ = [
     "BREAKDOWNS",
     "COMPARE_BY",
     "CATALOG",
+    "EXCEL_MIME",
+    "IMAGE_FORMATS",
     "Backlog",
     "Benchmark",
     "BenchmarkChoices",
