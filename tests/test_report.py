@@ -254,3 +254,39 @@ def test_ptx_report_prints_every_table_row_to_pdf(demo_duckdb, tmp_path):
             assert re.sub(r"\s+", " ", str(row[0])) in text, (caption, row[0])
     ranking = ptx.compare_departments(source, "fft_pct_positive").table(export=True)
     assert all(name in text for name in ranking["Department"])  # all 25 departments
+
+
+def test_the_board_pack_button_gives_the_pack_of_the_view(demo_duckdb, monkeypatch):
+    """pages._shared.board_pack_button, as the Overview calls it: an HTML and a PDF button whose
+    files are made on click, for the view's filters and suppression."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.downloads import record_downloads
+
+    def app(location: str) -> None:
+        import ptx
+        from pages._shared import View, board_pack_button
+
+        source = ptx.open_source(location)
+        filters = ptx.Filters(divisions=["Medicine"], start="2026-01-01", end="2026-06-30")
+        view = View(
+            source=source,
+            source_key=(location, ""),
+            as_of=ptx.as_of(source),
+            filters=filters,
+            scope="Medicine",
+            disclosure=ptx.Disclosure(),
+            access=ptx.Access(),
+        )
+        board_pack_button(view)
+
+    content = record_downloads(monkeypatch)
+    at = AppTest.from_function(app, args=(str(demo_duckdb),), default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    buttons = at.get("download_button")
+    assert [b.proto.label for b in buttons] == ["Board pack (HTML)", "Board pack (PDF)"]
+    pack = content(buttons[0]).decode("utf-8")
+    assert "<strong>Filters:</strong> Division: Medicine" in pack
+    assert "01 Jan 2026 to 30 Jun 2026" in pack
+    assert [s for s in read(pack.encode()).sections] == list(SECTION_IDS)
