@@ -17,6 +17,7 @@ from __future__ import annotations
 import inspect
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 
 import streamlit as st
 
@@ -34,6 +35,8 @@ PAGES = (
     ("pages/benchmarks.py", "Benchmarks", ":material/public:"),
     ("pages/data.py", "Data", ":material/database:"),
 )
+
+PAGE_FILES = {Path(path).stem: path for path, _, _ in PAGES}  # "feedback" -> "pages/feedback.py"
 
 
 @dataclass(frozen=True)
@@ -147,6 +150,7 @@ DOING = {
     "channels": "Reading the feedback channels",
     "benchmark_choices": "Reading the published results",
     "benchmark": "Placing your unit among its peers",
+    "what_changed": "Reading each measure's signals in every department",
 }
 
 
@@ -660,6 +664,73 @@ def print_styles() -> None:
     toolbar."""
     st.html(f"<style>{PRINT_CSS}</style>")
     st.html(PRINT_FIT_JS, unsafe_allow_javascript=True)
+
+
+MEETING = "meeting"  # ?mode=meeting: the dashboard for a shared screen (pages/_meeting.py)
+
+
+def meeting_mode() -> bool:
+    """Whether this run shows meeting mode (the address says ``mode=meeting``)."""
+    return st.query_params.get("mode") == MEETING
+
+
+def _open_signal(signal: ptx.Signal) -> None:
+    """Set the sidebar's and the page's widgets to the view that shows a signal (before they
+    are drawn: this runs as the button's callback), then go to its page."""
+    state = st.session_state
+    state["dates"] = (signal.start, signal.end)
+    if signal.department_id is not None:
+        tree = compute(ptx.hierarchy, _config_key(), access=state["_ptx_view"].access)
+        chosen = tree.get(signal.department_id)
+        state["site"], state["division"] = chosen.site, chosen.division
+        state["dept"] = signal.department_id
+    # The page's own widgets are not drawn in this run: their choices go in the address, as
+    # the widgets name them (their labels).
+    if signal.page == "complaints":
+        params = {"section": "Trend", "complaint_measure": signal.measure.label}
+    else:
+        params = {"measure": signal.measure.label, "period": "Month", "run": "7 points"}
+        if signal.chart == "p":
+            params["chart"] = "p-chart"
+        if signal.target is not None:
+            params["target"] = f"{signal.target:g}"
+    state["_ptx_goto"] = (PAGE_FILES[signal.page], params)
+
+
+def signal_button(signal: ptx.Signal, icon: str) -> None:
+    """A signal of ``ptx.what_changed`` in words, as a button that opens the view showing it:
+    its measure's monthly trend over the signal's months, for its department."""
+    st.button(
+        md(signal.text),
+        icon=icon,
+        type="tertiary",
+        on_click=_open_signal,
+        args=(signal,),
+        key=f"signal_{signal.measure.key}_{signal.department_id}",
+    )
+
+
+def go_where_asked() -> None:
+    """Go to the page a callback asked for (a signal's view), after the frame has drawn."""
+    goto = st.session_state.pop("_ptx_goto", None)
+    if goto:
+        # Only the page's parameters: the sidebar's (bound to its widgets, which Streamlit
+        # will not let switch_page clear or set) follow from the values the callback set.
+        page, params = goto
+        st.switch_page(page, query_params=params)
+
+
+def icon_row(*found: ptx.Icon | None) -> None:
+    """Making Data Count icons in a row, each a picture named for screen readers (its alt
+    text) with its few words beside it."""
+    shown = [icon for icon in found if icon is not None]
+    if not shown:
+        return
+    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+        for icon in shown:
+            size = 64 if meeting_mode() else 40
+            st.image(icon.svg(size), width=size, alt=icon.label)
+            st.markdown(f":{icon.colour}[**{icon.short}**]", width="content")
 
 
 def md(value: object) -> str:

@@ -12,10 +12,11 @@ The facade a notebook, a scheduled job, the ``ptx`` command and the dashboard us
 One call per question: :func:`headline`, :func:`trend`, :func:`breakdown`,
 :func:`complaint_timing`, :func:`complaint_backlog`, :func:`complaint_mix`,
 :func:`oldest_open`, :func:`compare_departments`, :func:`department_heatmap`,
-:func:`validation_report`; :func:`board_pack` puts them all in one HTML or PDF file, and
-:func:`excel_bytes` and :func:`figure_image` export a table or a chart; :func:`benchmark`
-places the organisation's published unit among its peers in published results (CMS HCAHPS,
-NHS England FFT; :func:`import_benchmarks`).
+:func:`validation_report`; :func:`what_changed` (Making Data Count icons for the tiles and
+the recent special-cause signals across departments and measures); :func:`board_pack` puts
+them all in one HTML or PDF file, and :func:`excel_bytes` and :func:`figure_image` export a
+table or a chart; :func:`benchmark` places the organisation's published unit among its peers
+in published results (CMS HCAHPS, NHS England FFT; :func:`import_benchmarks`).
 Each returns a frozen result with the numbers (the small-number rule applied), the method,
 what was suppressed, ``to_frame()``, ``table()`` and ``figure()``.
 Every measure is defined once, in :data:`CATALOG`. A source may lack complaints, activity or
@@ -44,13 +45,16 @@ from ptx.api import (
     COMPARE_BY,
     Backlog,
     Breakdown,
+    Changes,
     Comparison,
     ComplaintMix,
     ComplaintTiming,
     Headline,
     Heatmap,
     OldestOpen,
+    Signal,
     Tile,
+    TileTrend,
     Trend,
     as_of,
     available_measures,
@@ -71,6 +75,7 @@ from ptx.api import (
     trend,
     trend_measures,
     unavailable,
+    what_changed,
 )
 from ptx.api.imports import import_exports, import_target
 from ptx.benchmarks.api import Benchmark, BenchmarkChoices, benchmark, benchmark_choices
@@ -86,12 +91,15 @@ from ptx.errors import (
     SourceUnavailable,
 )
 from ptx.exports import EXCEL_MIME, IMAGE_FORMATS, excel_bytes, figure_image, table_html
+from ptx.icons import Icon
+from ptx.meeting import Meeting, Slide
 from ptx.privacy import mask_personal_text, mask_quarantined_rows, mask_reasons
 from ptx.query import Filters
 from ptx.report import board_pack
 from ptx.safety import csv_bytes, escape_markdown
 from ptx.sources import Source
 from ptx.sources import open_source as _open_configured
+from ptx.targets import Targets
 from ptx.validate import ValidationReport, quarantined_rows, validation_report
 
 
@@ -115,6 +123,7 @@ __all__ = [
     "BenchmarkChoices",
     "BenchmarkImport",
     "Breakdown",
+    "Changes",
     "Comparison",
     "ComplaintMix",
     "ComplaintTiming",
@@ -124,15 +133,21 @@ __all__ = [
     "Filters",
     "Headline",
     "Heatmap",
+    "Icon",
     "Measure",
+    "Meeting",
     "OldestOpen",
+    "Signal",
     "PtxError",
     "RoleMap",
     "SchemaError",
+    "Slide",
     "Source",
     "SourceError",
     "SourceUnavailable",
+    "Targets",
     "Tile",
+    "TileTrend",
     "Trend",
     "ValidationReport",
     "as_of",
@@ -175,6 +190,7 @@ __all__ = [
     "trend_measures",
     "unavailable",
     "validation_report",
+    "what_changed",
     "viewer_is_local",
     "without_sign_in",
 ]

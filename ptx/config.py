@@ -43,6 +43,16 @@ config file is ``PTX_CONFIG`` or ``./ptx.toml`` when present::
     holiday_country = "GB"        # public holidays from the holidays package
     holiday_region = "ENG"        # England and Wales bank holidays; "" for a whole country
     closures = ["2025-12-24"]     # local closure dates, also not working days
+
+    [targets]                     # targets per measure, for the assurance icon (ptx.targets)
+    fft_pct_positive = 90
+    [targets.departments."Respiratory Ward"]
+    fft_pct_positive = 85
+
+    [meeting]                     # the dashboard's meeting mode (ptx.meeting)
+    slide_seconds = 60            # the slideshow moves to the next view after this long
+    refresh_minutes = 15          # and reads the data again at most this often
+    slides = ["/", "/feedback?measure=fft_pct_positive", "/departments"]
 """
 
 from __future__ import annotations
@@ -57,8 +67,10 @@ from typing import Any
 
 from ptx.errors import ConfigError, PtxError, SourceError
 from ptx.importing.values import DEFAULT_MISSING, LABEL_SETS, ValueMap
+from ptx.meeting import Meeting, meeting_settings
 from ptx.rules import latest_plausible
 from ptx.schema import TABLES
+from ptx.targets import Targets
 from ptx.workdays import CALENDAR_END, CALENDAR_START, WorkingCalendar
 
 # The source used when none is given, relative to the current folder (not to the installed
@@ -130,6 +142,8 @@ class Config:
     named: bool = True  # the location was given (argument, PTX_SOURCE, config), not the demo
     future_days: int = 0  # rows dated more than this many days after today are quarantined
     statement_timeout_seconds: float = 60.0  # PostgreSQL cancels a statement running longer
+    targets: Targets = field(default_factory=Targets)
+    meeting: Meeting = field(default_factory=Meeting)
 
     @property
     def latest_date(self) -> date:
@@ -396,6 +410,8 @@ def load_config(path: str | Path | None = None, *, location: str | None = None) 
     complaints = _complaint_settings(raw.get("complaints", {}), where)
     missing = _import_settings(raw.get("import", {}), where)
     hierarchy = _hierarchy(raw.get("hierarchy", {}), where)
+    targets = _targets(raw.get("targets", {}), where)
+    meeting = meeting_settings(raw.get("meeting", {}), where)
     return Config(
         location=str(loc or default_source()),  # last: a wrong setting is the first thing to fix
         as_of=as_of,
@@ -407,10 +423,21 @@ def load_config(path: str | Path | None = None, *, location: str | None = None) 
         named=bool(loc),
         future_days=future_days,
         statement_timeout_seconds=float(timeout),
+        targets=targets,
+        meeting=meeting,
     )
 
 
-SECTIONS = ("source", "tables", "complaints", "import", "hierarchy", "benchmarks")
+SECTIONS = (
+    "source",
+    "tables",
+    "complaints",
+    "import",
+    "hierarchy",
+    "benchmarks",
+    "targets",
+    "meeting",
+)
 
 
 def _import_settings(raw: dict[str, Any], where: str) -> tuple[str, ...]:
@@ -418,6 +445,22 @@ def _import_settings(raw: dict[str, Any], where: str) -> tuple[str, ...]:
     if "missing" not in raw:
         return DEFAULT_MISSING
     return _strings(raw["missing"], f"{where}: [import] missing")
+
+
+def _targets(raw: dict[str, Any], where: str) -> Targets:
+    """``[targets]``: measure key = target, and ``[targets.departments."name"]`` overrides."""
+    departments = _expect(
+        raw.get("departments", {}), dict, f"{where}: [targets.departments]", "a table"
+    )
+    own = {}
+    for name, values in departments.items():
+        at = f'{where}: [targets.departments."{name}"]'
+        own[name] = MappingProxyType(dict(_expect(values, dict, at, "a table of targets")))
+    organisation = {k: v for k, v in raw.items() if k != "departments"}
+    try:
+        return Targets(MappingProxyType(organisation), MappingProxyType(own))
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
 
 
 def _hierarchy(raw: dict[str, Any], where: str) -> Hierarchy:

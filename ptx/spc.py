@@ -4,7 +4,8 @@ The XmR chart follows MDC as implemented by the NHS-R Community's NHSRplotthedot
 
 - centre line: the mean of the values; moving ranges MR_i = |x_i - x_(i-1)|;
 - moving ranges of 3.267 x mean MR or more are screened out and the mean MR recomputed
-  (3.267 is the D4 constant for n = 2);
+  (3.267 is the D4 constant for n = 2), unless every range left is 0 (a rare event, mostly 0%
+  with a few jumps): limits from no variation would flag every point that is not the mean;
 - process limits: mean +/- 2.66 x mean MR (2.66 = 3 / 1.128, three sigma); the "2 sigma" lines
   are mean +/- (2/3) x 2.66 x mean MR.
 
@@ -173,35 +174,42 @@ def two_in_three_flags(beyond: np.ndarray, side: np.ndarray) -> np.ndarray:
 
 def _apply_rules(out: pd.DataFrame, options: SpcOptions) -> pd.DataFrame:
     """Rule flags and point types, per segment, from value and limit columns."""
-    parts = []
-    for _, seg in out.groupby("segment", sort=True):
-        seg = seg.copy()
-        y = seg["value"].to_numpy(float)
-        side = np.sign(y - seg["mean"].to_numpy(float))
-        outside = (y > seg["upl"].to_numpy()) | (y < seg["lpl"].to_numpy())
-        beyond_2 = (y > seg["upper_2sigma"].to_numpy()) | (y < seg["lower_2sigma"].to_numpy())
-        if not options.two_in_three_counts_outside:
-            beyond_2 &= ~outside
-        seg["outside_limits"] = outside
-        seg["shift"] = shift_flags(side, options.shift_length)
-        seg["trend"] = trend_flags(y, options.trend_length)
-        seg["two_in_three"] = two_in_three_flags(beyond_2, side)
-        special = outside | seg["shift"] | seg["trend"] | seg["two_in_three"]
-        seg["special_cause"] = special
-        seg["trial_limits"] = len(seg) < MIN_BASELINE
-        direction = options.direction
-        types = np.where(
-            ~special,
-            "common_cause",
-            np.where(
-                direction == 0,
-                np.where(side > 0, "special_cause_neutral_high", "special_cause_neutral_low"),
-                np.where(side == direction, "special_cause_improvement", "special_cause_concern"),
-            ),
-        )
-        seg["point_type"] = types
-        parts.append(seg)
-    return pd.concat(parts, ignore_index=True)[COLUMNS]
+    y = out["value"].to_numpy(float)
+    mean = out["mean"].to_numpy(float)
+    side = np.sign(y - mean)
+    outside = (y > out["upl"].to_numpy(float)) | (y < out["lpl"].to_numpy(float))
+    beyond_2 = (y > out["upper_2sigma"].to_numpy(float)) | (y < out["lower_2sigma"].to_numpy(float))
+    if not options.two_in_three_counts_outside:
+        beyond_2 &= ~outside
+    shift, trend, two_in_three, trial = (np.zeros(len(y), dtype=bool) for _ in range(4))
+    segments = out["segment"].to_numpy()
+    for seg_id in np.unique(segments):  # the rules never look across a rebase
+        rows = np.flatnonzero(segments == seg_id)
+        shift[rows] = shift_flags(side[rows], options.shift_length)
+        trend[rows] = trend_flags(y[rows], options.trend_length)
+        two_in_three[rows] = two_in_three_flags(beyond_2[rows], side[rows])
+        trial[rows] = len(rows) < MIN_BASELINE
+    special = outside | shift | trend | two_in_three
+    direction = options.direction
+    types = np.where(
+        ~special,
+        "common_cause",
+        np.where(
+            direction == 0,
+            np.where(side > 0, "special_cause_neutral_high", "special_cause_neutral_low"),
+            np.where(side == direction, "special_cause_improvement", "special_cause_concern"),
+        ),
+    )
+    flags = {
+        "outside_limits": outside,
+        "shift": shift,
+        "trend": trend,
+        "two_in_three": two_in_three,
+        "special_cause": special,
+        "point_type": types,
+        "trial_limits": trial,
+    }
+    return out.assign(**flags)[COLUMNS]
 
 
 def xmr(series: pd.DataFrame, options: SpcOptions = SpcOptions()) -> pd.DataFrame:
@@ -225,25 +233,29 @@ def xmr(series: pd.DataFrame, options: SpcOptions = SpcOptions()) -> pd.DataFram
     15.933
     """
     frame = _check(series, ("period", "value"))
-    out = frame[["period", "value"]].copy()
-    out["segment"] = _segments(out["period"], options.rebase_at)
-    for col in ("mean", "lpl", "upl", "lower_2sigma", "upper_2sigma"):
-        out[col] = np.nan
-    for seg_id, seg in out.groupby("segment"):
-        y = seg["value"].to_numpy(float)
-        base = y[: options.fix_after_n_points] if options.fix_after_n_points else y
+    segments = _segments(frame["period"], options.rebase_at)
+    y = frame["value"].to_numpy(float)
+    limits = {
+        c: np.full(len(y), np.nan) for c in ("mean", "lpl", "upl", "lower_2sigma", "upper_2sigma")
+    }
+    for seg_id in np.unique(segments):
+        rows = np.flatnonzero(segments == seg_id)
+        seg = y[rows]
+        base = seg[: options.fix_after_n_points] if options.fix_after_n_points else seg
         mean = base.mean()
         mr = np.abs(np.diff(base))
         amr = mr.mean() if len(mr) else np.nan
         if options.screen_outliers and len(mr):
             kept = mr[mr < MR_SCREEN * amr]
-            amr = kept.mean() if len(kept) else amr
-        rows = out["segment"] == seg_id
-        out.loc[rows, "mean"] = mean
-        out.loc[rows, "lpl"] = mean - LIMIT * amr
-        out.loc[rows, "upl"] = mean + LIMIT * amr
-        out.loc[rows, "lower_2sigma"] = mean - LIMIT_CLOSE * amr
-        out.loc[rows, "upper_2sigma"] = mean + LIMIT_CLOSE * amr
+            # A screen that leaves no variation at all (a rare event: every kept range 0)
+            # would put the limits on the mean and flag every other point; keep them all then.
+            amr = kept.mean() if len(kept) and kept.mean() > 0 else amr
+        limits["mean"][rows] = mean
+        limits["lpl"][rows] = mean - LIMIT * amr
+        limits["upl"][rows] = mean + LIMIT * amr
+        limits["lower_2sigma"][rows] = mean - LIMIT_CLOSE * amr
+        limits["upper_2sigma"][rows] = mean + LIMIT_CLOSE * amr
+    out = pd.DataFrame({"period": frame["period"], "value": y, "segment": segments, **limits})
     return _apply_rules(out, options)
 
 
@@ -262,22 +274,24 @@ def p_chart(series: pd.DataFrame, options: SpcOptions = SpcOptions()) -> pd.Data
     frame = _check(series, ("period", "numerator", "denominator"))
     if (frame["denominator"] <= 0).any():
         raise PtxError("A p-chart needs a denominator above 0 in every period.")
-    out = frame[["period"]].copy()
+    numerator = frame["numerator"].to_numpy(float)
     n = frame["denominator"].to_numpy(float)
-    out["value"] = 100 * frame["numerator"].to_numpy(float) / n
-    out["segment"] = _segments(out["period"], options.rebase_at)
-    for col in ("mean", "lpl", "upl", "lower_2sigma", "upper_2sigma"):
-        out[col] = np.nan
-    for seg_id, seg in frame.assign(segment=out["segment"]).groupby("segment"):
-        base = seg.iloc[: options.fix_after_n_points] if options.fix_after_n_points else seg
-        p = base["numerator"].sum() / base["denominator"].sum()
-        sigma = np.sqrt(p * (1 - p) / seg["denominator"].to_numpy(float))
-        rows = out["segment"] == seg_id
-        out.loc[rows, "mean"] = 100 * p
-        out.loc[rows, "lpl"] = 100 * np.clip(p - 3 * sigma, 0, 1)
-        out.loc[rows, "upl"] = 100 * np.clip(p + 3 * sigma, 0, 1)
-        out.loc[rows, "lower_2sigma"] = 100 * np.clip(p - 2 * sigma, 0, 1)
-        out.loc[rows, "upper_2sigma"] = 100 * np.clip(p + 2 * sigma, 0, 1)
+    segments = _segments(frame["period"], options.rebase_at)
+    limits = {
+        c: np.full(len(n), np.nan) for c in ("mean", "lpl", "upl", "lower_2sigma", "upper_2sigma")
+    }
+    for seg_id in np.unique(segments):
+        rows = np.flatnonzero(segments == seg_id)
+        base = rows[: options.fix_after_n_points] if options.fix_after_n_points else rows
+        p = numerator[base].sum() / n[base].sum()
+        sigma = np.sqrt(p * (1 - p) / n[rows])
+        limits["mean"][rows] = 100 * p
+        limits["lpl"][rows] = 100 * np.clip(p - 3 * sigma, 0, 1)
+        limits["upl"][rows] = 100 * np.clip(p + 3 * sigma, 0, 1)
+        limits["lower_2sigma"][rows] = 100 * np.clip(p - 2 * sigma, 0, 1)
+        limits["upper_2sigma"][rows] = 100 * np.clip(p + 2 * sigma, 0, 1)
+    value = 100 * numerator / n
+    out = pd.DataFrame({"period": frame["period"], "value": value, "segment": segments, **limits})
     return _apply_rules(out, options)
 
 
@@ -331,12 +345,26 @@ def _verdict(side: float, options: SpcOptions) -> str:
     return "improvement" if np.sign(side) == options.direction else "concern"
 
 
-def signal_sentences(
+RULE_WEIGHT = {"outside_limits": 4, "two_in_three": 3, "shift": 2, "trend": 1}  # by rarity
+
+
+@dataclass(frozen=True)
+class SignalRun:
+    """One special cause: which rule, the points it covers, which side, and what it means."""
+
+    rule: str  # outside_limits, shift, trend or two_in_three (RULE_WEIGHT's keys)
+    first: int  # index of its first point in the chart
+    last: int  # index of its last point
+    side: int  # 1: above the mean (or rising), -1: below (or falling)
+    verdict: str  # improvement, concern or neutral
+    text: str  # in words, e.g. "7 months above the mean from Mar 2025 to Sep 2025: improvement"
+
+
+def signal_runs(
     chart: pd.DataFrame, options: SpcOptions, *, period_name: str = "month", fmt: str = "%b %Y"
-) -> list[str]:
-    """Each special cause in words, newest first, e.g.
-    "7 months above the mean from Mar 2025 to Sep 2025: improvement"."""
-    sentences: list[tuple[pd.Timestamp, str]] = []
+) -> list[SignalRun]:
+    """Each special cause of a chart, newest first (by its last point)."""
+    runs: list[SignalRun] = []
     periods = pd.to_datetime(chart["period"])
     y = chart["value"].to_numpy(float)
     side = np.sign(y - chart["mean"].to_numpy(float))
@@ -346,36 +374,30 @@ def signal_sentences(
             return f"in {periods[a]:{fmt}}"
         return f"from {periods[a]:{fmt}} to {periods[b]:{fmt}}"
 
+    def add(rule: str, a: int, b: int, towards: float, text: str) -> None:
+        verdict = _verdict(towards, options)
+        runs.append(SignalRun(rule, a, b, int(np.sign(towards)), verdict, f"{text}: {verdict}"))
+
     for a, b in _runs(chart["shift"].to_numpy(), side):
         where = "above" if side[b] > 0 else "below"
-        sentences.append(
-            (
-                periods[b],
-                f"{b - a + 1} {period_name}s {where} the mean {span(a, b)}: "
-                f"{_verdict(side[b], options)}",
-            )
-        )
+        add("shift", a, b, side[b], f"{b - a + 1} {period_name}s {where} the mean {span(a, b)}")
     for a, b in _runs(chart["trend"].to_numpy(), np.ones(len(y))):
-        rising = y[b] > y[a]
-        sentences.append(
-            (
-                periods[b],
-                f"{b - a + 1} {period_name}s {'rising' if rising else 'falling'}"
-                f" {span(a, b)}: {_verdict(1 if rising else -1, options)}",
-            )
-        )
+        rising = 1 if y[b] > y[a] else -1
+        word = "rising" if rising > 0 else "falling"
+        add("trend", a, b, rising, f"{b - a + 1} {period_name}s {word} {span(a, b)}")
     for i in np.flatnonzero(chart["outside_limits"].to_numpy()):
         where = "above the upper" if side[i] > 0 else "below the lower"
-        sentences.append(
-            (periods[i], f"{periods[i]:{fmt}} {where} process limit: {_verdict(side[i], options)}")
-        )
+        add("outside_limits", i, i, side[i], f"{periods[i]:{fmt}} {where} process limit")
     for a, b in _runs(chart["two_in_three"].to_numpy(), side):
         where = "upper" if side[b] > 0 else "lower"
-        sentences.append(
-            (
-                periods[b],
-                f"2 of 3 {period_name}s near or beyond the {where} limit "
-                f"{span(a, b)}: {_verdict(side[b], options)}",
-            )
-        )
-    return [text for _, text in sorted(sentences, key=lambda t: t[0], reverse=True)]
+        text = f"2 of 3 {period_name}s near or beyond the {where} limit {span(a, b)}"
+        add("two_in_three", a, b, side[b], text)
+    return sorted(runs, key=lambda r: periods[r.last], reverse=True)
+
+
+def signal_sentences(
+    chart: pd.DataFrame, options: SpcOptions, *, period_name: str = "month", fmt: str = "%b %Y"
+) -> list[str]:
+    """Each special cause in words, newest first, e.g.
+    "7 months above the mean from Mar 2025 to Sep 2025: improvement"."""
+    return [run.text for run in signal_runs(chart, options, period_name=period_name, fmt=fmt)]

@@ -24,6 +24,7 @@ from ptx.api._common import (
     missing_data,
     unavailable,
 )
+from ptx.api.changes import Changes, Signal, TileTrend, what_changed
 from ptx.api.complaints import (
     COMPARE_BY,
     Backlog,
@@ -41,6 +42,10 @@ from ptx.api.organisation import Department, Hierarchy, channels, data_range, hi
 from ptx.api.trends import BREAKDOWN_LABELS, Breakdown, Trend, breakdown, trend, trend_measures
 
 __all__ = [
+    "Changes",
+    "Signal",
+    "TileTrend",
+    "what_changed",
     "BREAKDOWN_LABELS",
     "COMPARE_BY",
     "Backlog",

@@ -31,6 +31,7 @@ class Tile:
     better: str  # higher, lower or neither: which way a change is good
     note: str
     subject: str = ""  # "feedback" or "complaints": the headline's tiles are laid out by it
+    arrow: str = "auto"  # "off" when the change, as shown, is nothing (no arrow for "0.0 pp")
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,10 @@ class Headline:
         table = pd.DataFrame(rows)
         return table if self.notes else table.drop(columns="Note")
 
+    def unit(self, key: str) -> str:
+        """A tile measure's unit ("%", "count", "days"...)."""
+        return str(self.kpis.set_index("kpi").loc[key, "unit"])
+
     def value_text(self, key: str) -> str:
         """A tile's value as shown: "*" for a suppressed count, "–" where hidden."""
         row = self.kpis.set_index("kpi").loc[key]
@@ -146,6 +151,7 @@ class Headline:
             better=row.better if row.change else "neither",  # no change: no colour
             note=" ".join(notes),
             subject=CATALOG[row.kpi].subject if row.kpi in CATALOG else "",
+            arrow="auto" if has_previous and any(c in "123456789" for c in change) else "off",
         )
 
     def tile_rows(self, per_row: int = 5) -> list[list[Tile]]:
