@@ -2,7 +2,8 @@
 
 One self-contained HTML file (plotly's JavaScript inlined, no request to any network: a
 content-security policy forbids them), or the same printed to PDF by headless Chromium. It
-holds the Overview's tiles, each page's key charts and every row of their tables, the as-of
+holds the Overview's tiles with their Making Data Count icons, what changed (the special-cause
+signals in words), each page's key charts and every row of their tables, the as-of
 date, the filters in words and the methods as numbered footnotes. Every value from the data is
 HTML-escaped; the numbers come from the facade's results, with the small-number rule applied.
 
@@ -39,11 +40,13 @@ from ptx.api import (
     oldest_open,
     trend,
     unavailable,
+    what_changed,
 )
 from ptx.api._common import department_names, rule_for
 from ptx.disclosure import Disclosure
 from ptx.errors import PtxError
 from ptx.exports import table_html
+from ptx.icons import HEX
 from ptx.query import Filters
 from ptx.sources import Source
 
@@ -83,6 +86,8 @@ h3 { font-size: 16px; margin-top: 20px; break-after: avoid; }
 .tile .value { font-size: 24px; font-weight: 600; }
 .tile .change { font-size: 13px; color: #333; }
 .tile .note { font-size: 11px; color: #555; margin-top: 4px; }
+.tile .icons { display: flex; gap: 10px; margin-top: 4px; font-size: 12px; font-weight: 600; }
+.tile .icon { display: inline-flex; align-items: center; gap: 4px; }
 .figure { break-inside: avoid; margin: 8px 0; }
 table { border-collapse: collapse; margin: 8px 0 16px; font-size: 12px; width: 100%; }
 caption { text-align: left; font-weight: 600; padding: 4px 0; }
@@ -115,6 +120,19 @@ class Pack:
     methods: list[str] = field(default_factory=list)  # the footnotes, numbered from 1
     sections: list[tuple[str, str]] = field(default_factory=list)  # (id, title)
     figures: int = 0
+    answers: dict = field(default_factory=dict)  # answers two sections share, by name
+
+    def changes(self):
+        """The view's tile icons and signals (ptx.what_changed), asked once for the pack."""
+        if "changes" not in self.answers:
+            self.answers["changes"] = what_changed(
+                self.source,
+                self.filters,
+                rule=self.rule,
+                as_of=self.as_of,
+                scope=filters_in_words(self.source, self.filters),
+            )
+        return self.answers["changes"]
 
     def section(self, key: str, title: str) -> None:
         if self.sections:
@@ -161,14 +179,30 @@ class Pack:
             table = table.replace("</caption>", self.cite(method) + "</caption>", 1)
         self.blocks.append(table)
 
-    def tiles(self, tiles) -> None:
+    def tiles(self, tiles, trends=None) -> None:
+        """Tiles with their change and note; with ``trends`` (ptx.what_changed's), each
+        tile's Making Data Count icons, its change in the variation icon's colour."""
         cells = []
         for t in tiles:
-            change = f'<div class="change">Change: {_e(t.change)}</div>' if t.change else ""
+            trend = (trends or {}).get(t.key)
+            colour = f' style="color:{HEX[trend.colour]}"' if trend else ""
+            change = f'<div class="change"{colour}>Change: {_e(t.change)}</div>' if t.change else ""
+            icons = ""
+            if trend is not None:
+                shown = [i for i in (trend.variation, trend.assurance) if i is not None]
+                icons = (
+                    '<div class="icons">'
+                    + "".join(
+                        f'<span class="icon" data-kind="{_e(i.kind)}">{i.svg(32)}'
+                        f'<span style="color:{i.hex}">{_e(i.short)}</span></span>'
+                        for i in shown
+                    )
+                    + "</div>"
+                )
             note = f'<div class="note">{_e(t.note)}</div>' if t.note else ""
             cells.append(
                 f'<div class="tile" data-key="{_e(t.key)}"><div class="label">{_e(t.label)}</div>'
-                f'<div class="value">{_e(t.value)}</div>{change}{note}</div>'
+                f'<div class="value">{_e(t.value)}</div>{change}{icons}{note}</div>'
             )
         self.blocks.append(f'<div class="tiles">{"".join(cells)}</div>')
 
@@ -195,7 +229,11 @@ def filters_in_words(source: Source, filters: Filters) -> str:
 def _overview(pack: Pack) -> None:
     head = headline(pack.source, pack.filters, rule=pack.rule, as_of=pack.as_of)
     pack.section("overview", "Overview")
-    pack.tiles(head.tiles())
+    pack.tiles(head.tiles(), pack.changes().trends)
+    pack.text(
+        "Icons: Making Data Count variation (the latest month against the process limits) and, "
+        "where a target is set, assurance (will the process meet it)."
+    )
     for note in head.notes:
         pack.text(note)
     figures = head.figures()
@@ -206,6 +244,15 @@ def _overview(pack: Pack) -> None:
             pack.text(head.empty_note(name))
     methods = "; ".join(f"{row.label}: {row.method}" for row in head.kpis.itertuples())
     pack.table(head.table(export=True), "Every headline measure", f"Headline measures. {methods}.")
+
+
+def _what_changed(pack: Pack) -> None:
+    changes = pack.changes()
+    pack.section("what-changed", "What changed")
+    pack.text(changes.summary())
+    pack.bullets(f"{s.run.verdict.capitalize()}: {s.text}" for s in changes.signals)
+    if changes.signals:
+        pack.table(changes.table(export=True), "Every signal", changes.method)
 
 
 def _feedback(pack: Pack) -> None:
@@ -297,7 +344,13 @@ def _departments(pack: Pack) -> None:
 
 
 # The pack's sections in order: each adds its heading, figures and tables.
-SECTIONS: tuple[Callable[[Pack], None], ...] = (_overview, _feedback, _complaints, _departments)
+SECTIONS: tuple[Callable[[Pack], None], ...] = (
+    _overview,
+    _what_changed,
+    _feedback,
+    _complaints,
+    _departments,
+)
 
 
 def _plotly_js() -> str:

@@ -16,7 +16,7 @@ from ptx.report import SECTIONS, filters_in_words
 from tests.test_browser import _chromium
 from tests.test_hostile import FORMULAS, HTML, LINK, hostile_source
 
-SECTION_IDS = ("overview", "feedback", "complaints", "departments", "methods")
+SECTION_IDS = ("overview", "what-changed", "feedback", "complaints", "departments", "methods")
 
 
 class Tables(HTMLParser):
@@ -89,6 +89,10 @@ def expected_tables(source, filters: ptx.Filters | None = None) -> dict[str, obj
     head = ptx.headline(source, f)
     f = f.between(head.start, head.end)
     out = {"Every headline measure": head.table(export=True)}
+    scope = filters_in_words(source, f.between(head.start, head.end))
+    changes = ptx.what_changed(source, f, scope=scope)
+    if changes.signals:
+        out["Every signal"] = changes.table(export=True)
     out["FFT % positive by month"] = ptx.trend(source, "fft_pct_positive", f).table(export=True)
     for by, label in ptx.BREAKDOWNS.items():
         result = ptx.breakdown(source, "fft_pct_positive", by, f)
@@ -133,6 +137,22 @@ def test_the_pack_names_the_as_of_date_the_filters_and_the_methods(source, pack)
         assert method in text, method
     tiles = re.findall(r'<div class="tile" data-key="([^"]+)"', text)
     head = ptx.headline(source)
+    # The Overview's tiles carry their Making Data Count icons, as ptx.what_changed reads them.
+    trends = ptx.what_changed(source).trends
+    icons = re.findall(r'<span class="icon" data-kind="([^"]+)">', text)
+    expected = [
+        i.kind
+        for t in head.tiles()
+        if t.key in trends
+        for i in (trends[t.key].variation, trends[t.key].assurance)
+        if i is not None
+    ]
+    assert icons == expected and len(icons) >= 5
+    assert 'role="img" aria-label=' in text  # each icon named for screen readers
+    changes = ptx.what_changed(source)
+    section = text.split('<section id="what-changed">', 1)[1].split("</section>", 1)[0]
+    assert changes.summary() in section
+    assert section.count("<li>") == len(changes.signals)
     timing = ptx.complaint_timing(source)
     assert tiles == [t.key for t in head.tiles()] + [t.key for t in timing.tiles()]
 
