@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import socket
 import statistics
 import subprocess
@@ -21,24 +20,12 @@ import time
 import urllib.request
 from pathlib import Path
 
+from ptx.report import CHROMIUM_FLAGS
+from ptx.report import find_chromium as chromium_path
+
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 FIRST_CHART = ".js-plotly-plot .main-svg"
 START_TIMEOUT_S = 120
-
-
-def chromium_path() -> str:
-    """Debian's Chromium (or PTX_CHROMIUM); the path may not exist."""
-    return os.environ.get("PTX_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 
 
 def _free_port() -> int:

@@ -488,6 +488,7 @@ def frame() -> st.Page:
             _sign_out_button()
 
         return _alone(no_access, "No access")
+    print_styles()
     allowed = [p for p in PAGES if access.may_see_data_page or p[0] != DATA_PAGE]
     page = st.navigation(
         [
@@ -520,27 +521,153 @@ def view() -> View:
     return st.session_state["_ptx_view"]
 
 
+EXCEL_SUFFIX = ".xlsx"
+
+
 def download(frame, *, key: str, file_name: str, label: str = "Download (CSV)") -> None:
-    """A download button for a table as CSV, safe to open in a spreadsheet (text that would be
-    read as a formula is prefixed with ``'``). ``frame`` is the table, or a function that
-    makes it: then the CSV is made only when the button is clicked."""
+    """Download buttons for a table as CSV and as Excel, safe to open in a spreadsheet (text
+    that would be read as a formula is prefixed with ``'``). ``frame`` is the table, or a
+    function that makes it: then the file is made only when a button is clicked. The Excel
+    button's label and file name are the CSV's, with Excel and .xlsx for CSV and .csv."""
 
-    def data() -> bytes:
-        return ptx.csv_bytes(frame() if callable(frame) else frame)
+    def table():
+        return frame() if callable(frame) else frame
 
-    st.download_button(label, data, file_name=file_name, mime="text/csv", key=f"download_{key}")
+    def csv() -> bytes:
+        return ptx.csv_bytes(table())
+
+    def excel() -> bytes:
+        return ptx.excel_bytes({_sheet_name(file_name): table()})
+
+    buttons = st.container(horizontal=True, gap="small")
+    buttons.download_button(
+        label,
+        csv,
+        file_name=file_name,
+        mime="text/csv",
+        key=f"download_{key}",
+        on_click="ignore",
+    )
+    buttons.download_button(
+        label.replace("CSV", "Excel") if "CSV" in label else f"{label} (Excel)",
+        excel,
+        file_name=file_name.removesuffix(".csv") + EXCEL_SUFFIX,
+        mime=ptx.EXCEL_MIME,
+        key=f"excel_{key}",
+        on_click="ignore",
+    )
+
+
+def _sheet_name(file_name: str) -> str:
+    """A workbook's one sheet, named by its file ("ptx-ranking-nps.csv" -> "ranking-nps")."""
+    return file_name.removesuffix(".csv").removeprefix("ptx-") or "Table"
 
 
 def chart(figure, *, key: str, where=st, **selection) -> None:
     """A figure on the page (in ``where``, a column or container), drawn with ptx's own palette
-    rather than Streamlit's theme; ``selection`` passes ``on_select`` and ``selection_mode``."""
+    rather than Streamlit's theme; ``selection`` passes ``on_select`` and ``selection_mode``.
+    Below it, PNG and SVG downloads drawn on the server (by Chromium, only when clicked), of
+    the figure as shown: a value the small-number rule hides is not in it."""
     where.plotly_chart(figure, key=key, theme=None, **selection)
+    buttons = where.container(horizontal=True, gap="small")
+    for fmt, mime in ptx.IMAGE_FORMATS.items():
+        buttons.download_button(
+            fmt.upper(),
+            lambda fmt=fmt: ptx.figure_image(figure, fmt),
+            file_name=f"ptx-{key}.{fmt}",
+            mime=mime,
+            key=f"{fmt}_{key}",
+            on_click="ignore",
+            type="tertiary",
+            icon=":material/image:",
+            help=f"The chart as a {fmt.upper()} image",
+        )
 
 
 def table(result, *, key: str, file_name: str, label: str = "Download (CSV)") -> None:
-    """A result's table, and its export (suppression applied, counts rounded) as CSV."""
-    st.dataframe(result.table(), hide_index=True, key=key)
+    """A result's table, and its export (suppression applied, counts rounded) as CSV and Excel.
+    Every row is also in a static table that only print shows (the interactive table prints
+    only the rows in view)."""
+    shown = result.table()
+    st.dataframe(shown, hide_index=True, key=key)
+    st.html(f'<div class="ptx-print-only">{ptx.table_html(shown)}</div>')
     download(lambda: result.table(export=True), key=key, file_name=file_name, label=label)
+
+
+def board_pack_button(view: View) -> None:
+    """Download buttons for the board pack of the view's filters (ptx.board_pack): one HTML
+    file that opens offline, and the same as PDF. Made only when clicked (a few seconds; the
+    PDF takes longer: Chromium prints it)."""
+    buttons = st.container(horizontal=True, gap="small")
+    for fmt, mime in (("html", "text/html"), ("pdf", "application/pdf")):
+        buttons.download_button(
+            f"Board pack ({fmt.upper()})",
+            lambda fmt=fmt: ptx.board_pack(
+                view.source, view.filters, rule=view.disclosure, fmt=fmt, as_of=view.as_of
+            ),
+            file_name=f"ptx-board-pack-{view.as_of:%Y-%m-%d}.{fmt}",
+            mime=mime,
+            key=f"board_pack_{fmt}",
+            on_click="ignore",
+            icon=":material/picture_as_pdf:" if fmt == "pdf" else ":material/description:",
+            help="Every page's key charts and full tables for these filters, with the methods",
+        )
+
+
+# What printing a page leaves out (the sidebar, Streamlit's header and toolbars, buttons) and
+# what it shows instead of the interactive tables: their static copies, every row.
+PRINT_CSS = """
+.ptx-print-only { display: none; }
+[data-testid="stElementContainer"]:has(.ptx-print-only),
+[data-testid="stElementContainer"]:has(.ptx-print-fit) { display: none; }
+@media print {
+  @page { size: A4 landscape; margin: 10mm; }
+  [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+  [data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
+  [data-testid="stStatusWidget"], [data-testid="stBottom"], [data-testid="stDownloadButton"],
+  [data-testid="stElementToolbar"], [data-testid="stDataFrame"],
+  [data-testid="stElementContainer"]:has([data-testid="stDataFrame"]),
+  .modebar-container { display: none !important; }
+  [data-testid="stElementContainer"]:has(.ptx-print-only), .ptx-print-only {
+    display: block !important; }
+  [data-testid="stMain"], [data-testid="stAppViewContainer"] { margin: 0 !important;
+    padding: 0 !important; overflow: visible !important; }
+  [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: none !important; }
+  .ptx-print-only table { border-collapse: collapse; width: 100%; font-size: 10pt; }
+  .ptx-print-only th, .ptx-print-only td { border: 1px solid #999; padding: 2px 4px;
+    text-align: left; }
+  .ptx-print-only thead { display: table-header-group; }
+  .ptx-print-only tr, [data-testid="stPlotlyChart"] { break-inside: avoid; }
+}
+"""
+
+
+# A chart keeps the width it was drawn at on screen, wider than the paper on most screens:
+# before printing, each chart wider than the printable width (A4 landscape less 10 mm margins,
+# in CSS pixels) is zoomed to fit, and put back after. The page's own script: no data in it.
+PRINT_FIT_JS = """
+<span class="ptx-print-fit"></span><script>
+if (!window.ptxPrintFit) {
+  window.ptxPrintFit = true;
+  const PAGE_WIDTH = 1047;
+  const charts = () => document.querySelectorAll('[data-testid="stPlotlyChart"]');
+  window.addEventListener("beforeprint", () => charts().forEach((chart) => {
+    const svg = chart.querySelector(".main-svg");
+    const width = svg ? svg.width.baseVal.value : 0;
+    chart.style.zoom = width > PAGE_WIDTH ? String(PAGE_WIDTH / width) : "";
+  }));
+  window.addEventListener("afterprint", () => charts().forEach((c) => (c.style.zoom = "")));
+}
+</script>
+"""
+
+
+def print_styles() -> None:
+    """The print style sheet and the charts' fit to the paper, once per run (the frame calls
+    it): printing a page gives every row of its tables, whole charts, and no sidebar or
+    toolbar."""
+    st.html(f"<style>{PRINT_CSS}</style>")
+    st.html(PRINT_FIT_JS, unsafe_allow_javascript=True)
 
 
 MEETING = "meeting"  # ?mode=meeting: the dashboard for a shared screen (pages/_meeting.py)

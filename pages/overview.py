@@ -7,6 +7,7 @@ import streamlit as st
 
 import ptx
 from pages._shared import (
+    board_pack_button,
     chart,
     compute,
     icon_row,
@@ -33,6 +34,8 @@ st.caption(
     f"{md(v.scope)} · {head.start:%d %b %Y} to {head.end:%d %b %Y} · compared with the "
     f"{(head.end - head.start).days + 1} days before · data as of {head.as_of:%d %b %Y}"
 )
+if not meeting_mode():  # a shared screen has no use for downloads
+    board_pack_button(v)
 since = st.session_state.get("since")
 since = since if isinstance(since, date) else None
 # The tiles' icons need the view's own charts only; every department's follow for the list.

@@ -15,9 +15,10 @@ One call per question: :func:`headline`, :func:`trend`, :func:`breakdown`,
 :func:`comments` (a page of patient comments, searched and filtered by theme, sentiment and
 rating, personal details masked), :func:`theme_trends`, :func:`validation_report`;
 :func:`what_changed` (Making Data Count icons for the tiles and the recent special-cause
-signals across departments and measures); :func:`benchmark` places the organisation's
-published unit among its peers in published results (CMS HCAHPS, NHS England FFT;
-:func:`import_benchmarks`).
+signals across departments and measures); :func:`board_pack` puts them all in one HTML or
+PDF file, and :func:`excel_bytes` and :func:`figure_image` export a table or a chart;
+:func:`benchmark` places the organisation's published unit among its peers in published
+results (CMS HCAHPS, NHS England FFT; :func:`import_benchmarks`).
 Each returns a frozen result with the numbers (the small-number rule applied), the method,
 what was suppressed, ``to_frame()``, ``table()`` and ``figure()``.
 Every measure is defined once, in :data:`CATALOG`. A source may lack complaints, activity or
@@ -36,7 +37,8 @@ What the modules own:
 - themes, theme_model, theme_eval, comments, flags, privacy: comment themes and sentiment (an
   editable taxonomy, a trained classifier, their evaluation), the comment index, flags for
   follow-up, and personal details masked;
-- charts: plotly figures drawn from results; api/: the facade's calls and results by topic;
+- charts: plotly figures drawn from results; exports, report: Excel, images, the board
+  pack; api/: the facade's calls and results by topic;
   cli, demo, bench: the command, the demo source, the benchmark.
 """
 
@@ -104,11 +106,13 @@ from ptx.errors import (
     SourceError,
     SourceUnavailable,
 )
+from ptx.exports import EXCEL_MIME, IMAGE_FORMATS, excel_bytes, figure_image, table_html
 from ptx.flags import Flags, flag_comment, flags, unflag_comment
 from ptx.icons import Icon
 from ptx.meeting import Meeting, Slide
 from ptx.privacy import mask_personal_text, mask_quarantined_rows, mask_reasons
 from ptx.query import Filters
+from ptx.report import board_pack
 from ptx.safety import csv_bytes, escape_markdown
 from ptx.sources import Source
 from ptx.sources import open_source as _open_configured
@@ -131,6 +135,8 @@ __all__ = [
     "FFT_ANSWERS",
     "SENTIMENT_LABELS",
     "CATALOG",
+    "EXCEL_MIME",
+    "IMAGE_FORMATS",
     "Backlog",
     "Benchmark",
     "BenchmarkChoices",
@@ -172,6 +178,7 @@ __all__ = [
     "available_measures",
     "benchmark",
     "benchmark_choices",
+    "board_pack",
     "breakdown",
     "channels",
     "data_range",
@@ -187,6 +194,8 @@ __all__ = [
     "escape_markdown",
     "flag_comment",
     "flags",
+    "excel_bytes",
+    "figure_image",
     "mask_personal_text",
     "mask_quarantined_rows",
     "mask_reasons",
@@ -205,6 +214,7 @@ __all__ = [
     "quarantined_rows",
     "theme_labels",
     "theme_trends",
+    "table_html",
     "trend",
     "trend_measures",
     "unavailable",

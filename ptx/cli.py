@@ -119,11 +119,9 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date; write YYYY-MM-DD") from None
 
 
-def cmd_kpis(args) -> int:
-    from ptx.api import headline
-
-    source = _open(args)
-    filters = query.Filters(
+def _filters(args) -> query.Filters:
+    """The filter options of `ptx kpis` and `ptx report` as Filters."""
+    return query.Filters(
         start=args.start,
         end=args.end,
         sites=tuple(args.site or ()),
@@ -131,6 +129,13 @@ def cmd_kpis(args) -> int:
         departments=tuple(args.department or ()),
         channels=tuple(args.channel or ()),
     )
+
+
+def cmd_kpis(args) -> int:
+    from ptx.api import headline
+
+    source = _open(args)
+    filters = _filters(args)
     head = headline(source, filters)
     if args.format == "json":
         out = {
@@ -150,6 +155,22 @@ def cmd_kpis(args) -> int:
     else:
         print(f"{source.label}  as of {head.as_of}  from {head.start} to {head.end}")
         print(head.table().to_string(index=False))
+    return 0
+
+
+def cmd_report(args) -> int:
+    from ptx.report import board_pack
+
+    fmt = args.out.suffix.lower().lstrip(".")
+    if fmt not in ("html", "pdf"):
+        raise PtxError(f"--out {args.out}: name a .html or .pdf file.")
+    source = _open(args)
+    pack = board_pack(source, _filters(args), fmt=fmt)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    partial = args.out.with_name(args.out.name + ".partial")
+    partial.write_bytes(pack)
+    partial.replace(args.out)  # a scheduled run never leaves half a pack under the real name
+    print(f"Wrote the board pack {args.out} ({len(pack) / 1e6:.1f} MB) for {source.label}.")
     return 0
 
 
@@ -330,20 +351,41 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--table", help="the model table a single file holds (default: feedback)")
     imp.set_defaults(func=cmd_import)
 
-    kpis = with_source(sub.add_parser("kpis", help="print the headline KPIs"))
-    kpis.add_argument("--department", action="append", help="department id (repeatable)")
-    kpis.add_argument("--division", action="append", help="division (repeatable)")
-    kpis.add_argument("--site", action="append", help="site (repeatable)")
-    kpis.add_argument("--channel", action="append", help="feedback channel (repeatable)")
-    kpis.add_argument(
-        "--from",
-        dest="start",
-        type=_date,
-        help="first date (default: 12 months before the as-of date)",
-    )
-    kpis.add_argument("--to", dest="end", type=_date, help="last date (default: the as-of date)")
+    def with_filters(p):
+        p.add_argument("--department", action="append", help="department id (repeatable)")
+        p.add_argument("--division", action="append", help="division (repeatable)")
+        p.add_argument("--site", action="append", help="site (repeatable)")
+        p.add_argument("--channel", action="append", help="feedback channel (repeatable)")
+        p.add_argument(
+            "--from",
+            dest="start",
+            type=_date,
+            help="first date (default: 12 months before the as-of date)",
+        )
+        p.add_argument("--to", dest="end", type=_date, help="last date (default: the as-of date)")
+        return p
+
+    kpis = with_filters(with_source(sub.add_parser("kpis", help="print the headline KPIs")))
     kpis.add_argument("--format", choices=("table", "json"), default="table")
     kpis.set_defaults(func=cmd_kpis)
+
+    report = with_filters(
+        with_source(
+            sub.add_parser(
+                "report",
+                help="write the board pack: one HTML or PDF file for the filters",
+                description="Write the board pack for the filters: the Overview's tiles, each "
+                "page's key charts and every row of their tables, the as-of date, the filters "
+                "in words and the methods as footnotes. A .html file is self-contained (it "
+                "opens offline); a .pdf is printed by headless Chromium. Small numbers are "
+                "suppressed.",
+            )
+        )
+    )
+    report.add_argument(
+        "--out", type=Path, required=True, help="the file to write: pack.html or pack.pdf"
+    )
+    report.set_defaults(func=cmd_report)
 
     bench = sub.add_parser(
         "bench",

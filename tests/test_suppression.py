@@ -14,7 +14,6 @@ not.
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from collections.abc import Iterator
@@ -27,7 +26,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import ptx
-from tests.downloads import record_downloads
+from tests.downloads import download_table, record_downloads
 from tests.test_app import DASHBOARD, TIMEOUT, plotly_values
 
 RULE = ptx.Disclosure()
@@ -145,9 +144,9 @@ def shown_counts(at: AppTest, where: str, downloads) -> Iterator[Shown]:
     for table in at.dataframe:
         yield from frame_counts(table.value, where, "table")
     for button in at.get("download_button"):
-        data = downloads(button)
-        csv = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
-        yield from frame_counts(csv, where, f"download {button.proto.label}")
+        exported = download_table(button, downloads)  # CSV and Excel; images draw no table
+        if exported is not None:
+            yield from frame_counts(exported, where, f"download {button.proto.label}")
     for chart in at.get("plotly_chart"):
         yield from chart_counts(json.loads(chart.proto.spec), where)
 
