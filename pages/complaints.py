@@ -23,7 +23,9 @@ st.caption(
 def draw_summary(timing: ptx.ComplaintTiming) -> None:
     """The tiles, each with its change since the previous period as on the Overview, and the
     sentence on the medians."""
-    for container, tile in zip(st.columns(5), timing.tiles(), strict=True):
+    # Each tile as wide as its label needs, so that none is cut short on a 1440-pixel screen.
+    widths = [0.85, 1.4, 1.0, 1.0, 0.8]
+    for container, tile in zip(st.columns(widths), timing.tiles(), strict=True):
         container.metric(
             md(tile.label),
             tile.value,

@@ -598,19 +598,28 @@ def funnel_plot(
                 hoverinfo="skip",
             )
         )
-    x_range = None
+    x_axis: dict = {"title": {"text": x_title}, "type": "log"}
     if len(sizes):
-        x_range = [np.log10(sizes.min() / 1.5), np.log10(largest * 1.5)]
+        low, high = sizes.min() / 1.5, largest * 1.5
+        # Ticks at 1, 2 and 5 of each power of ten: Plotly's own log ticks label 8, 9, 100...
+        # close enough to run into each other in a narrow column.
+        ticks = [
+            t * 10**power
+            for power in range(int(np.floor(np.log10(low))), int(np.ceil(np.log10(high))) + 1)
+            for t in (1, 2, 5)
+            if low <= t * 10**power <= high
+        ]
+        x_axis |= {
+            "range": [np.log10(low), np.log10(high)],
+            "tickvals": ticks,
+            "ticktext": [f"{t:,.0f}" for t in ticks],
+        }
     return _figure(
         traces,
         title,
         y_title,
         lines=[organisation],
-        xaxis={
-            "title": {"text": x_title},
-            "type": "log",
-            **({"range": x_range} if x_range else {}),
-        },
+        xaxis=x_axis,
         yaxis={"range": _zoomed(shown_values, bounds)} if len(table) else {},
         hovermode="closest",
         # The tooltip of a point at either edge opens towards the middle, inside the figure.
@@ -671,7 +680,8 @@ def verdict_heatmap(frame: pd.DataFrame, *, title: str) -> go.Figure:
         height=200 + 28 * len(departments),
         hovermode="closest",
         yaxis={"autorange": "reversed"},
-        xaxis={"side": "bottom", "tickangle": 0},
+        # Plotly turns the measures' names when they would collide in a narrow column.
+        xaxis={"side": "bottom"},
         margin={"l": 60, "r": 20, "t": 60, "b": 90},
     )
 

@@ -158,8 +158,9 @@ def test_the_breakdown_is_a_zoomed_dot_plot(demo_default):
 def test_complaint_tiles_show_the_change_like_the_overview(demo_default):
     complaints = run("pages/complaints.py")
     overview = run()
-    change = {m.label: m.delta for m in complaints.metric}
-    overall = {m.label: m.delta for m in overview.metric}
+    # The change, and its colour (none for a change that rounds to nothing), as the Overview.
+    change = {m.label: (m.delta, m.proto.color) for m in complaints.metric}
+    overall = {m.label: (m.delta, m.proto.color) for m in overview.metric}
     assert change["Received"] == overall["Complaints received"]
     assert change["Acknowledged in time"] == overall["% acknowledged in time"]
     assert change["Resolved in time"] == overall["% resolved in target"]

@@ -22,6 +22,7 @@ from ptx.api._common import (
     unavailable,
 )
 from ptx.api.headline import Tile
+from ptx.catalog import measure
 from ptx.disclosure import Disclosure, Roles, apply, as_table, count_text, hidden
 from ptx.errors import PtxError
 from ptx.query import Filters
@@ -131,7 +132,7 @@ class ComplaintTiming:
                 "Received",
                 self.count(self.received),
                 changes[0],
-                "neither",
+                _judged(changes[0], "complaints_received"),
                 "Complaints received in the dates.",
             ),
             Tile(
@@ -139,7 +140,7 @@ class ComplaintTiming:
                 "Acknowledged in time",
                 self.share_text(self.acknowledged),
                 changes[1],
-                "higher",
+                _judged(changes[1], "complaints_ack_pct"),
                 f"Acknowledged within {ack_days} working days. "
                 + self._share_note(self.acknowledged),
             ),
@@ -148,7 +149,7 @@ class ComplaintTiming:
                 "Resolved in time",
                 self.share_text(self.resolved),
                 changes[2],
-                "higher",
+                _judged(changes[2], "complaints_resolved_pct"),
                 f"Resolved within {resolve_days} working days. "
                 + self._share_note(self.resolved)
                 + ("" if self.rule.too_few(self.resolved.due) else backstop),
@@ -158,7 +159,7 @@ class ComplaintTiming:
                 "Median to resolve",
                 self.median_text(),
                 changes[3],
-                "lower",
+                _judged(changes[3], "complaints_median_days"),
                 "Median working days from receipt to resolution. " + median_note,
             ),
             Tile(
@@ -322,6 +323,15 @@ def complaint_timing(
         as_of=end_of_data,
         unavailable=unavailable(source, "complaints"),
     )
+
+
+def _judged(change: str | None, key: str) -> str:
+    """Which way a tile's change is good: the catalog measure ``key``'s direction, as on the
+    Overview; "neither" (no colour) when there is no change, or none that shows at the
+    precision written ("0 days", "0.0 pp")."""
+    if change is None or change.lstrip("+-").split()[0] in ("0", "0.0"):
+        return "neither"
+    return measure(key).direction
 
 
 def _periods(stage: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
