@@ -539,11 +539,9 @@ def download(frame, *, key: str, file_name: str, label: str = "Download (CSV)") 
 
 def chart(figure, *, key: str, where=st, **selection) -> None:
     """A figure on the page (in ``where``, a column or container), drawn with ptx's own palette
-    rather than Streamlit's theme (restyled for a dark theme: ``ptx.charts.presentation``);
+    rather than Streamlit's theme (restyled for a dark theme: ``ptx.presentation``);
     ``selection`` passes ``on_select`` and ``selection_mode``."""
-    figure = (
-        ptx.charts.presentation(figure, dark=True) if st.context.theme.type == "dark" else figure
-    )
+    figure = ptx.presentation(figure, dark=True) if st.context.theme.type == "dark" else figure
     where.plotly_chart(figure, key=key, theme=None, **selection)
 
 

@@ -556,20 +556,13 @@ def funnel_plot(
     for score, part in table.groupby(table["score"].fillna(-9), sort=True):
         name = SCORE_NAMES.get(int(score), "too few to judge")
         labels = [plain(names.get(g, g)) for g in part["group"]]
-        named = [
-            label if (score not in (0, -9) or group == selected) else ""
-            for label, group in zip(labels, part["group"], strict=True)
-        ]
         traces.append(
             go.Scatter(
                 x=part["n"],
                 y=part["value"] * scale,
-                mode="markers+text",
+                mode="markers",
                 name=name,
                 customdata=[[g, label] for g, label in zip(part["group"], labels, strict=True)],
-                text=named,
-                textposition="top center",
-                textfont={"size": FONT_SIZE - 2, "color": INK},
                 cliponaxis=False,
                 marker={
                     "size": 13,
@@ -579,6 +572,25 @@ def funnel_plot(
                 hovertemplate="<b>%{customdata[1]}</b><br>n = %{x:,.0f}<br>value = %{y:.1f}<br>"
                 + name
                 + "<extra></extra>",
+            )
+        )
+    # Names beside the points worth a look: every one outside the 95% limits, and the chosen.
+    named = table[table["score"].fillna(0).ne(0) | (table["group"] == selected)]
+    if len(named):
+        texts = [plain(names.get(g, g)) for g in named["group"]]
+        traces.append(
+            go.Scatter(
+                x=named["n"],
+                y=named["value"] * scale,
+                mode="text",
+                name="names",
+                text=texts,
+                customdata=[[g, t] for g, t in zip(named["group"], texts, strict=True)],
+                textposition="top center",
+                textfont={"size": FONT_SIZE - 2, "color": INK},
+                cliponaxis=False,
+                showlegend=False,
+                hoverinfo="skip",
             )
         )
     chosen = table[table["group"] == selected] if selected is not None else table.iloc[0:0]
