@@ -756,6 +756,8 @@ def presentation(figure: go.Figure, *, dark: bool = False, meeting: bool = False
     }
     if dark:
         layout |= {"paper_bgcolor": TRANSPARENT, "plot_bgcolor": TRANSPARENT}
+    if meeting and out.layout.height:  # rows of bars and heatmap cells grow with their text
+        layout["height"] = round(out.layout.height * MEETING_FONT_SIZE / FONT_SIZE)
     out.update_layout(layout)
     width = MEETING_LINE_WIDTH if meeting else None
     for trace in out.data:

@@ -670,8 +670,10 @@ def test_presentation_for_the_dark_theme(builder):
 
 @pytest.mark.parametrize("builder", FIGURES)
 def test_presentation_for_a_meeting(builder):
-    fig = sent(charts.presentation(FIGURES[builder](), meeting=True))
+    figure = FIGURES[builder]()
+    fig = sent(charts.presentation(figure, meeting=True))
     layout = fig["layout"]
+    assert layout["height"] > figure.layout.height  # room for the larger text
     assert layout["font"]["size"] >= 20 and layout["font"]["color"] == charts.MEETING_INK
     assert min(_sizes(fig)) >= 20
     for trace in fig["data"]:
