@@ -333,9 +333,17 @@ def _choice(value: str | None) -> tuple[str, ...]:
     return () if value in (None, ALL) else (value,)
 
 
-def sidebar(access: ptx.Access) -> View:
+# Pages that use none of the sidebar filters (their figures are the same whatever is chosen).
+UNFILTERED_PAGES = ("data", "benchmarks")
+
+
+def sidebar(access: ptx.Access, *, filters: bool = True) -> View:
     """Draw the shared filters, offering only what ``access`` allows, and return the view
-    they describe (its filters carry the access)."""
+    they describe (its filters carry the access).
+
+    For a page that uses none of them (``filters=False``) they are folded away in a closed
+    expander that says so: still drawn, so the choice and the link keep them for the next
+    page, but not offered as if they changed this one."""
     key = _config_key()
     source = _open_source(*key)
     as_of = compute(ptx.as_of, key)  # the extract's date: the same for every viewer
@@ -345,7 +353,11 @@ def sidebar(access: ptx.Access) -> View:
     start_default = max(start_default, first or start_default)
 
     bar = st.sidebar
-    bar.header("Filters")
+    if filters:
+        bar.header("Filters")
+    else:
+        bar = st.sidebar.expander("Filters (not used on this page)", expanded=False)
+        bar.caption("This page does not depend on them; they are kept for the other pages.")
     dates = bar.date_input(
         "Dates",
         value=(start_default, end_default),
@@ -429,11 +441,11 @@ def sidebar(access: ptx.Access) -> View:
             if access.unsigned
             else f"Suppression is always on for the {access.role} role."
         )
-    bar.caption(f"Source: {md(source.label)}  \nData as of {as_of:%d %b %Y}")
+    st.sidebar.caption(f"Source: {md(source.label)}  \nData as of {as_of:%d %b %Y}")
     if access.user:
-        bar.caption(f"Signed in as {md(access.user)} · {md(access.describe())}")
-        _sign_out_button(bar)
-    elif access.may_switch_suppression:
+        st.sidebar.caption(f"Signed in as {md(access.user)} · {md(access.describe())}")
+        _sign_out_button(st.sidebar)
+    elif access.may_switch_suppression and filters:
         bar.caption(
             "Sign-in is not configured: suppression can be switched off because you are on "
             f"the dashboard's own machine ({ACCESS_DOC})."
@@ -497,7 +509,9 @@ def frame() -> st.Page:
         ]
     )
     try:
-        st.session_state["_ptx_view"] = sidebar(access)
+        st.session_state["_ptx_view"] = sidebar(
+            access, filters=page.url_path not in UNFILTERED_PAGES
+        )
     except ptx.PtxError as exc:
         show_error(exc)
     if page.url_path == "data":  # the Data page says who sees what
@@ -565,10 +579,16 @@ def _sheet_name(file_name: str) -> str:
 
 def chart(figure, *, key: str, where=st, **selection) -> None:
     """A figure on the page (in ``where``, a column or container), drawn with ptx's own palette
-    rather than Streamlit's theme; ``selection`` passes ``on_select`` and ``selection_mode``.
-    Below it, PNG and SVG downloads drawn on the server (by Chromium, only when clicked), of
-    the figure as shown: a value the small-number rule hides is not in it."""
+    rather than Streamlit's theme, restyled (``ptx.presentation``) for a dark theme and for
+    meeting mode; ``selection`` passes ``on_select`` and ``selection_mode``. Below it, PNG and
+    SVG downloads drawn on the server (by Chromium, only when clicked), of the figure as shown:
+    a value the small-number rule hides is not in it."""
+    dark, meeting = st.context.theme.type == "dark", meeting_mode()
+    if dark or meeting:
+        figure = ptx.presentation(figure, dark=dark, meeting=meeting)
     where.plotly_chart(figure, key=key, theme=None, **selection)
+    if meeting:  # a shared screen has no use for downloads
+        return
     buttons = where.container(horizontal=True, gap="small")
     for fmt, mime in ptx.IMAGE_FORMATS.items():
         buttons.download_button(

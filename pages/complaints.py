@@ -21,9 +21,25 @@ st.caption(
 
 
 def draw_summary(timing: ptx.ComplaintTiming) -> None:
-    """The tiles and the sentence on the medians."""
-    for container, tile in zip(st.columns(5), timing.tiles(), strict=True):
-        container.metric(md(tile.label), tile.value, help=md(tile.note) or None, border=True)
+    """The tiles, each with its change since the previous period as on the Overview, and the
+    sentence on the medians."""
+    # Each tile as wide as its label needs, so that none is cut short on a 1440-pixel screen.
+    widths = [0.85, 1.4, 1.0, 1.0, 0.8]
+    # A change takes the colour of the measure's variation icon, as on the Overview.
+    trends = compute(
+        ptx.what_changed, v, v.filters, since=None, rule=v.disclosure, departments=False
+    ).trends
+    for container, tile in zip(st.columns(widths), timing.tiles(), strict=True):
+        trend = trends.get(tile.key)
+        container.metric(
+            md(tile.label),
+            tile.value,
+            delta=tile.change,
+            delta_color=trend.colour if trend else "off",
+            delta_arrow="off" if tile.better == "neither" else "auto",  # no change shown
+            help=md(tile.note) or None,
+            border=True,
+        )
     st.info(md(timing.why_medians_differ()))
 
 
@@ -102,8 +118,12 @@ if tabs["backlog"].open:
 if tabs["mix"].open:
     with tabs["mix"]:
         mix = compute(ptx.complaint_mix, v, v.filters, rule=v.disclosure)
-        for col, (name, figure) in zip(st.columns(3), mix.figures().items(), strict=True):
-            chart(figure, key=f"complaints_{name}", where=col)
+        figures = mix.figures()
+        # Outcome and severity side by side; the KO41a subjects, whose names are long, across
+        # the whole width so that their bars are not squeezed out by their labels.
+        for col, name in zip(st.columns(2), ("outcome", "severity"), strict=True):
+            chart(figures[name], key=f"complaints_{name}", where=col)
+        chart(figures["subject"], key="complaints_subject")
         st.caption(md(mix.reopened_text()))
         table(mix, key="complaints_mix_table", file_name="ptx-outcomes-subjects.csv")
 

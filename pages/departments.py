@@ -11,8 +11,9 @@ tree = compute(ptx.hierarchy, v)
 
 
 def select_department(chart_key: str) -> None:
-    """A click on a department's point sets the shared department filter (and its site and
-    division), so every other page drills into it."""
+    """A click on a department's point chooses it in the shared department filter, so every
+    other page drills into it. The site and division stay as the user chose them: they are
+    the group the departments are compared within, which a click must not narrow."""
     points = st.session_state[chart_key].selection.get("points", [])
     if not points:
         return
@@ -22,16 +23,15 @@ def select_department(chart_key: str) -> None:
     department = tree.get(chosen)
     if department is not None:
         st.session_state["dept"] = department.department_id
-        st.session_state["site"] = department.site
-        st.session_state["division"] = department.division
 
 
 st.title("Departments")
+# The group compared: the site and division chosen (a chosen department is highlighted in it).
 whole = "All your departments" if v.access.restricted else "Whole organisation"
+group = " › ".join(md(p) for p in (*v.filters.sites, *v.filters.divisions)) or whole
 st.caption(
-    f"{md(v.scope.split(' › ')[0]) if v.filters.sites else whole} · "
-    f"{v.filters.start:%d %b %Y} to {v.filters.end:%d %b %Y} · departments of different sizes "
-    "compared with funnel plots (Spiegelhalter 2005)"
+    f"Compared within: {group} · {v.filters.start:%d %b %Y} to {v.filters.end:%d %b %Y} · "
+    "departments of different sizes compared with funnel plots (Spiegelhalter 2005)"
 )
 if v.filters.departments:
     chosen = tree.get(v.filters.departments[0])
@@ -41,23 +41,6 @@ if v.filters.departments:
     links = st.columns([1, 1, 4])
     links[0].page_link("pages/feedback.py", label="Feedback", icon=":material/reviews:")
     links[1].page_link("pages/complaints.py", label="Complaints", icon=":material/report:")
-
-# Only the measures the source has the data for are offered; the page says what it lacks.
-comparisons = ptx.available_measures(v.source, "funnel")
-missing = ptx.missing_data(v.source, "funnel")
-if missing:
-    st.caption(md(" ".join(missing)) + " Measures without their data are not offered.")
-left, right = st.columns([3, 1])
-key = left.selectbox(
-    "Measure",
-    list(comparisons),
-    key="compare_measure",
-    format_func=lambda k: comparisons[k].label,
-    bind="query-params",
-)
-adjust = right.toggle(
-    "Widen limits for overdispersion", value=True, key="overdispersion", bind="query-params"
-)
 
 # Two views as tabs: only the open one is computed, and the URL names it. The funnel and ranking
 # need only the chosen measure's counts; the heatmap needs every measure's.
@@ -70,6 +53,26 @@ funnel_tab, heatmap_tab = st.tabs(
 
 if funnel_tab.open:
     with funnel_tab:
+        # Only the measures the source has the data for are offered; the page says what it
+        # lacks. The heatmap shows every measure, its limits always widened where needed.
+        comparisons = ptx.available_measures(v.source, "funnel")
+        missing = ptx.missing_data(v.source, "funnel")
+        if missing:
+            st.caption(md(" ".join(missing)) + " Measures without their data are not offered.")
+        left, right = st.columns([3, 1])
+        key = left.selectbox(
+            "Measure",
+            list(comparisons),
+            key="compare_measure",
+            format_func=lambda k: comparisons[k].label,
+            bind="query-params",
+        )
+        adjust = right.toggle(
+            "Widen limits for overdispersion",
+            value=True,
+            key="overdispersion",
+            bind="query-params",
+        )
         result = compute(
             ptx.compare_departments, v, key, v.filters, adjust=adjust, rule=v.disclosure
         )
@@ -98,7 +101,7 @@ if funnel_tab.open:
 
 if heatmap_tab.open:
     with heatmap_tab:
-        heat = compute(ptx.department_heatmap, v, v.filters, adjust=adjust, rule=v.disclosure)
+        heat = compute(ptx.department_heatmap, v, v.filters, rule=v.disclosure)
         chart(
             heat.figure(),
             key="heatmap",

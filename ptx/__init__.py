@@ -97,6 +97,7 @@ from ptx.api.imports import import_exports, import_target
 from ptx.benchmarks.api import Benchmark, BenchmarkChoices, benchmark, benchmark_choices
 from ptx.benchmarks.imports import BenchmarkImport, import_benchmarks
 from ptx.catalog import CATALOG, Measure, measure, measures_for
+from ptx.charts import presentation
 from ptx.config import Config, load_config
 from ptx.disclosure import Disclosure
 from ptx.errors import (
@@ -211,6 +212,7 @@ __all__ = [
     "missing_data",
     "oldest_open",
     "open_source",
+    "presentation",
     "quarantined_rows",
     "theme_labels",
     "theme_trends",

@@ -119,6 +119,18 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date; write YYYY-MM-DD") from None
 
 
+def _whole_counts(row: dict) -> dict:
+    """A KPI record with its counts as whole numbers (55096, not 55096.0): a count measure's
+    value, previous value and change, and every measure's denominator n."""
+    counts = ("value", "previous", "change", "n") if row.get("unit") == "count" else ("n",)
+    return {
+        key: int(value)
+        if key in counts and isinstance(value, float) and value.is_integer()
+        else value
+        for key, value in row.items()
+    }
+
+
 def _filters(args) -> query.Filters:
     """The filter options of `ptx kpis` and `ptx report` as Filters."""
     return query.Filters(
@@ -149,7 +161,9 @@ def cmd_kpis(args) -> int:
                 "department": list(filters.departments),
                 "channel": list(filters.channels),
             },
-            "kpis": json.loads(head.to_frame().to_json(orient="records")),
+            "kpis": [
+                _whole_counts(row) for row in json.loads(head.to_frame().to_json(orient="records"))
+            ],
         }
         print(json.dumps(out, indent=2))
     else:

@@ -222,12 +222,12 @@ def test_complaints_page(demo_duckdb):
     shown = metrics(at)
     assert set(shown) == {
         "Received",
-        "Acknowledged in 3 days",
-        "Resolved in 25 days",
-        "Median days to resolve",
+        "Acknowledged in time",
+        "Resolved in time",
+        "Median to resolve",
         "Open now",
     }
-    assert shown["Median days to resolve"].endswith(" days")
+    assert shown["Median to resolve"].endswith(" days")
     assert "counts the" in at.info[0].value and "still open" in at.info[0].value
     charts = at.get("plotly_chart")
     assert len(charts) == 1  # only the open section (time to resolution) is computed
@@ -242,7 +242,7 @@ def test_complaints_page(demo_duckdb):
     for section, (titles, downloads) in {
         "Trend": (["Complaints received by month"], 0),
         "Backlog": (["Open complaints at each month end", "Open at"], 1),
-        "Outcomes and subjects": (["Outcome", "Subject (KO41a)", "Severity"], 1),
+        "Outcomes and subjects": (["Outcome", "Severity", "Subject (KO41a)"], 1),
     }.items():
         shown = run_app(demo_duckdb, page="pages/complaints.py", section=section)
         # The tiles sum whichever grouping the open section queried: the same numbers.

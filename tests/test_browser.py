@@ -232,7 +232,7 @@ def test_complaints_page_draws_survival_curves_and_backlog(server, page):
     page.wait_for_selector(".js-plotly-plot .scatterlayer .trace")
     assert page.get_by_text("Share still open by working days since receipt").is_visible()
     values = kpi_values(page)
-    assert values["Median days to resolve"].endswith("days")
+    assert values["Median to resolve"].endswith("days")
     shot(page, "complaints")
     page.get_by_role("tab", name="Backlog").click()
     settle(page)

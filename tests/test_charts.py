@@ -170,8 +170,8 @@ def breakdown_frame() -> pd.DataFrame:
     )
 
 
-def breakdown_figure(frame: pd.DataFrame | None = None) -> go.Figure:
-    return charts.breakdown_bars(
+def breakdown_figure(frame: pd.DataFrame | None = None, **kwargs) -> go.Figure:
+    return charts.breakdown_dots(
         breakdown_frame() if frame is None else frame,
         group="group",
         value="value",
@@ -179,6 +179,7 @@ def breakdown_figure(frame: pd.DataFrame | None = None) -> go.Figure:
         high="high",
         title="% positive by age band",
         x_title="% positive",
+        **kwargs,
     )
 
 
@@ -258,7 +259,7 @@ FIGURES = {
     "interval_trend": interval_figure,
     "count_bars": count_figure,
     "spc_chart": lambda: spc_figure(target=3.0),
-    "breakdown_bars": breakdown_figure,
+    "breakdown_dots": breakdown_figure,
     "survival_curves": survival_figure,
     "share_bars": share_figure,
     "funnel_plot": funnel_figure,
@@ -391,17 +392,22 @@ def test_spc_chart_band_for_a_p_chart():
     assert "95% interval" not in names
 
 
-def test_breakdown_bars():
+def test_breakdown_dots():
     fig = sent(breakdown_figure())
-    (bars,) = fig["data"]
-    assert bars["orientation"] == "h" and bars["y"] == ["18-34", "35-64", "65+"]
-    same(bars["x"], [82.5, np.nan, 91.0])  # 35-64 is an empty row, not a bar at 0
-    same(bars["error_x"]["array"], [5.5, np.nan, 2.5])  # high - value
-    same(bars["error_x"]["arrayminus"], [7.5, np.nan, 3.0])  # value - low
-    assert bars["marker"]["color"] == charts.PALETTE["blue"]
-    assert fig["layout"]["title"]["text"] == "% positive by age band"
-    assert fig["layout"]["xaxis"]["title"]["text"] == "% positive"
-    assert fig["layout"]["height"] == 80 + 45 * 3
+    (dots,) = fig["data"]
+    assert dots["type"] == "scatter" and dots["mode"] == "markers"
+    assert dots["y"] == ["18-34", "35-64", "65+"]
+    same(dots["x"], [82.5, np.nan, 91.0])  # 35-64 is an empty row, not a dot at 0
+    same(dots["error_x"]["array"], [5.5, np.nan, 2.5])  # high - value
+    same(dots["error_x"]["arrayminus"], [7.5, np.nan, 3.0])  # value - low
+    assert dots["marker"]["color"] == charts.PALETTE["blue"]
+    layout = fig["layout"]
+    assert layout["title"]["text"] == "% positive by age band"
+    assert layout["xaxis"]["title"]["text"] == "% positive"
+    # Every group keeps its row, the empty one too, the first at the top.
+    assert layout["yaxis"]["categoryarray"] == ["18-34", "35-64", "65+"]
+    assert layout["yaxis"]["autorange"] == "reversed"
+    assert layout["height"] == 80 + 45 * 3
 
 
 def test_share_bars():
@@ -461,30 +467,30 @@ def test_funnel_plot():
     result, scores = funnel_parts()
     fig = sent(funnel_figure())
     limits = fig["data"][:4]
+    # Drawn over the sizes of the departments judged (C1, n = 5, is too few): 60 to 900.
+    grid = result.limits[(result.limits["n"] >= 60 / 1.25) & (result.limits["n"] <= 900 * 1.25)]
     for trace, col in zip(limits, ("upper_998", "lower_998", "upper_95", "lower_95"), strict=True):
-        same(trace["x"], result.limits["n"])
-        same(trace["y"], result.limits[col] * 100)
+        same(trace["x"], grid["n"])
+        same(trace["y"], grid[col] * 100)
     assert [t["name"] for t in limits] == ["99.8% limits", "", "95% limits", ""]
-    points = {t["name"]: t for t in fig["data"][4:]}
+    points = {t["name"]: t for t in fig["data"][4:] if t["mode"] == "markers"}
     table = result.table.set_index("group")
     drawn = []
     for trace in points.values():
-        drawn += trace["customdata"]
-        for group, n, value, text in zip(
-            trace["customdata"],
-            numbers(trace["x"]),
-            numbers(trace["y"]),
-            trace["text"],
-            strict=True,
+        for (group, name), n, value in zip(
+            trace["customdata"], numbers(trace["x"]), numbers(trace["y"]), strict=True
         ):
+            drawn.append(group)
             assert n == table.loc[group, "n"]
             assert value == pytest.approx(100 * table.loc[group, "value"])
-            assert text == NAMES.get(group, group)  # an unnamed department shows its id
+            assert name == NAMES.get(group, group)  # an unnamed department shows its id
     assert sorted(drawn) == sorted(FUNNEL_INPUT["group"])
     too_few = points["too few to judge"]
-    assert too_few["customdata"] == ["C1"] and too_few["marker"]["color"] == charts.TOO_FEW_COLOUR
+    assert [g for g, _ in too_few["customdata"]] == ["C1"]
+    assert too_few["marker"]["color"] == charts.TOO_FEW_COLOUR
     worse = points[charts.SCORE_NAMES[-1]]
-    assert worse["customdata"] == ["A2"] and worse["marker"]["color"] == charts.SCORE_COLOURS[-1]
+    assert [g for g, _ in worse["customdata"]] == ["A2"]
+    assert worse["marker"]["color"] == charts.SCORE_COLOURS[-1]
     assert scores["A2"] == -1  # below the 95% limit, and higher is better
     (organisation,) = fig["layout"]["shapes"]
     assert organisation["y0"] == pytest.approx(100 * result.target)
@@ -520,7 +526,7 @@ def test_verdict_heatmap_fills_cells_missing_from_the_frame():
 EMPTY = {
     "interval_trend": lambda: interval_figure(trend_frame().iloc[:0]),
     "count_bars": lambda: count_figure(pd.DataFrame({"month": [], "received": []})),
-    "breakdown_bars": lambda: breakdown_figure(breakdown_frame().iloc[:0]),
+    "breakdown_dots": lambda: breakdown_figure(breakdown_frame().iloc[:0]),
     "share_bars": lambda: share_figure(pd.DataFrame({"group": [], "pct": []})),
     "verdict_heatmap": lambda: heatmap_figure(HEAT.iloc[:0]),
 }
@@ -534,3 +540,147 @@ def test_empty_frame_draws_an_empty_figure(builder):
         for axis in ("x", "y", "z"):
             if axis in trace:
                 assert numbers(trace[axis]).size == 0
+
+
+# --- what the screen showed wrong, each drawn as it must be -------------------------------------
+
+
+@pytest.mark.parametrize("builder", FIGURES)
+def test_legend_sits_below_everything_never_on_the_ticks(builder):
+    # Placed from the figure's bottom edge, so the margin grows to hold it under the tick
+    # labels and the axis title (y = -0.15 in plot coordinates landed on rotated dates).
+    legend = sent(FIGURES[builder]())["layout"]["legend"]
+    assert legend["yref"] == "container" and legend["y"] == 0 and legend["yanchor"] == "bottom"
+
+
+@pytest.mark.parametrize("builder", FIGURES)
+def test_an_interval_band_has_no_markers(builder):
+    # Plotly draws markers by default on a trace of fewer than 20 points: at every vertex of
+    # a band of a few periods, and in its legend swatch.
+    for trace in sent(FIGURES[builder]())["data"]:
+        if trace.get("fill"):
+            assert trace["mode"] == "lines", trace.get("name")
+
+
+def test_spc_chart_draws_a_percentage_within_0_100_and_says_so():
+    values = [97.0, 99.0, 96.0, 99.5, 98.0, 95.5]  # an upper process limit near 102
+    series = pd.DataFrame(
+        {"period": pd.date_range("2026-01-01", periods=6, freq="MS").date, "value": values}
+    )
+    chart = spc.xmr(series, spc.SpcOptions())
+    assert chart["upl"].max() > 100
+    fig = sent(charts.spc_chart(chart, title="t", y_title="%", bounds=(0.0, 100.0)))
+    upl = next(t for t in fig["data"] if t.get("legendgroup") == "upl")
+    assert numbers(upl["y"]).max() == 100.0
+    same(upl["customdata"], chart["upl"])  # the limit as computed, for the tooltip
+    low, high = fig["layout"]["yaxis"]["range"]
+    assert 0 <= low < min(values) and max(values) < high <= 100
+    (note,) = fig["layout"]["annotations"]
+    assert f"{chart['upl'].max():.1f} lies above 100: drawn at 100" in note["text"]
+    # Without bounds (a score), nothing is clipped and nothing said.
+    plain_fig = sent(charts.spc_chart(chart, title="t", y_title="score"))
+    assert "annotations" not in plain_fig["layout"]
+    assert "range" not in plain_fig["layout"]["yaxis"]
+
+
+def test_breakdown_dots_zoom_to_the_intervals():
+    fig = sent(breakdown_figure())
+    low, high = fig["layout"]["xaxis"]["range"]
+    assert 70 <= low < 75 and 93.5 < high <= 96  # not from 0: 82.5 and 91 look different
+    near_100 = pd.DataFrame({"group": ["a"], "value": [99.5], "low": [98.0], "high": [100.0]})
+    bounded = sent(breakdown_figure(near_100, bounds=(0.0, 100.0)))
+    assert bounded["layout"]["xaxis"]["range"][1] == 100.0
+
+
+def test_funnel_zooms_to_the_departments_and_their_limits():
+    result, scores = funnel_parts()
+    fig = sent(funnel_figure())
+    low, high = fig["layout"]["yaxis"]["range"]
+    drawn = np.concatenate([numbers(t["y"]) for t in fig["data"]])
+    assert low <= np.nanmin(drawn) and np.nanmax(drawn) <= high
+    assert low > 0  # not the 0-100 the measure could take
+    x_low, x_high = fig["layout"]["xaxis"]["range"]
+    assert 10**x_low < 5 and 900 < 10**x_high < 2000  # the departments' sizes, not 1-10k
+    # Limits are drawn over the judged departments' sizes only (C1 is too few to judge).
+    assert numbers(fig["data"][0]["x"]).min() >= 60 / 1.25
+
+
+def test_funnel_names_every_outlier_and_the_selected_department():
+    result, scores = funnel_parts()
+    fig = sent(
+        charts.funnel_plot(
+            result,
+            names=NAMES,
+            scores=scores,
+            title="t",
+            x_title="n",
+            y_title="%",
+            scale=100,
+            selected="B2",
+        )
+    )
+    (labels,) = [t for t in fig["data"] if t.get("mode") == "text"]
+    named = {
+        group: text for (group, _), text in zip(labels["customdata"], labels["text"], strict=True)
+    }
+    outliers = [g for g, s in scores.items() if s == s and s != 0]
+    assert outliers and all(named[g] == NAMES.get(g, g) for g in outliers)
+    assert named["B2"] == "Clinic B2"  # selected
+    assert set(named) == {*outliers, "B2"}  # C1 (too few) and those within: unlabelled
+    ring = fig["data"][-1]
+    assert ring["name"] == "selected: Clinic B2"
+    assert ring["marker"]["symbol"] == "circle-open"
+    same(ring["x"], [900])
+
+
+def _sizes(fig: dict) -> list[float]:
+    """Every font size set in a figure (layout, axes, legend, annotations, traces' text)."""
+    found = []
+
+    def walk(node, key=""):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k == "size" and "font" in key and v is not None:
+                    found.append(v)
+                walk(v, k if "font" in k else key)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v, key)
+
+    walk(fig)
+    return found
+
+
+@pytest.mark.parametrize("builder", FIGURES)
+def test_presentation_for_the_dark_theme(builder):
+    figure = FIGURES[builder]()
+    before = figure.to_json()
+    fig = sent(charts.presentation(figure, dark=True))
+    assert figure.to_json() == before  # the figure given is left as it is
+    layout = fig["layout"]
+    assert layout["paper_bgcolor"] == layout["plot_bgcolor"] == charts.TRANSPARENT
+    assert layout["font"]["color"] == charts.DARK_INK
+    assert layout["xaxis"]["gridcolor"] == charts.DARK_GRID
+    # No dark ink is left to vanish on the dark page (lines, whiskers, labels, notes).
+    colours = colours_in(fig["data"]) | colours_in({"shapes": layout.get("shapes", [])})
+    assert not colours & {charts.INK, charts.LIMIT_INK}
+    for note in layout.get("annotations", []):
+        assert note["font"]["color"] == charts.DARK_INK
+
+
+@pytest.mark.parametrize("builder", FIGURES)
+def test_presentation_for_a_meeting(builder):
+    figure = FIGURES[builder]()
+    fig = sent(charts.presentation(figure, meeting=True))
+    layout = fig["layout"]
+    assert layout["height"] > figure.layout.height  # room for the larger text
+    assert layout["font"]["size"] >= 20 and layout["font"]["color"] == charts.MEETING_INK
+    assert min(_sizes(fig)) >= 20
+    for trace in fig["data"]:
+        line = trace.get("line", {})
+        if line.get("width") not in (None, 0):
+            assert line["width"] >= 4, trace.get("name")
+        if trace["type"] == "scatter" and "markers" in trace.get("mode", ""):
+            assert trace["marker"]["size"] >= 12, trace.get("name")
+    for shape in layout.get("shapes", []):
+        assert shape["line"]["width"] >= 4

@@ -102,6 +102,12 @@ def readable(
     return out.rename(columns=headings)
 
 
+def bounds(m: Measure) -> tuple[float, float] | None:
+    """The values a measure can take, for drawing it: 0-100 for a percentage (a process limit
+    may lie beyond them, a value cannot); None when a chart need not hold it in."""
+    return (0.0, 100.0) if m.unit == "%" else None
+
+
 def format_value(value: float, unit: str) -> str:
     """A value for a tile or a sentence, in its unit; "–" when there is none."""
     if value is None or not np.isfinite(value):  # missing, or an open-ended interval

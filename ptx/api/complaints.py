@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from ptx import charts, complaints, query, survival, timing
@@ -21,6 +22,7 @@ from ptx.api._common import (
     unavailable,
 )
 from ptx.api.headline import Tile
+from ptx.catalog import measure
 from ptx.disclosure import Disclosure, Roles, apply, as_table, count_text, hidden
 from ptx.errors import PtxError
 from ptx.query import Filters
@@ -69,6 +71,10 @@ class ComplaintTiming:
         "Kaplan-Meier, open complaints censored at their age; Brookmeyer-Crowley 95% interval"
     )
     unavailable: str | None = None  # why there are no complaints: the source has none
+    # The same numbers over the range of equal length just before the dates, for the tiles'
+    # change: received, acknowledged, resolved, and the overall median (None without one).
+    previous: tuple[int, complaints.Share, complaints.Share, float] | None = None
+    longest: str | None = None  # the group drawn for its longest median, not for its size
 
     @property
     def suppressed(self) -> int:
@@ -119,30 +125,45 @@ class ComplaintTiming:
             )
         backstop = f" Within the {backstop_months}-month backstop: "
         backstop += f"{self.share_text(self.backstop)}."
+        changes = self._changes()
         return [
-            Tile("received", "Received", self.count(self.received), None, "neither", ""),
             Tile(
-                "acknowledged",
-                f"Acknowledged in {ack_days} days",
-                self.share_text(self.acknowledged),
-                None,
-                "higher",
-                self._share_note(self.acknowledged),
+                "complaints_received",
+                "Received",
+                self.count(self.received),
+                changes[0],
+                _judged(changes[0], "complaints_received"),
+                "Complaints received in the dates.",
             ),
             Tile(
-                "resolved",
-                f"Resolved in {resolve_days} days",
+                "complaints_ack_pct",
+                "Acknowledged in time",
+                self.share_text(self.acknowledged),
+                changes[1],
+                _judged(changes[1], "complaints_ack_pct"),
+                f"Acknowledged within {ack_days} working days. "
+                + self._share_note(self.acknowledged),
+            ),
+            Tile(
+                "complaints_resolved_pct",
+                "Resolved in time",
                 self.share_text(self.resolved),
-                None,
-                "higher",
-                self._share_note(self.resolved)
+                changes[2],
+                _judged(changes[2], "complaints_resolved_pct"),
+                f"Resolved within {resolve_days} working days. "
+                + self._share_note(self.resolved)
                 + ("" if self.rule.too_few(self.resolved.due) else backstop),
             ),
             Tile(
-                "median", "Median days to resolve", self.median_text(), None, "lower", median_note
+                "complaints_median_days",
+                "Median to resolve",
+                self.median_text(),
+                changes[3],
+                _judged(changes[3], "complaints_median_days"),
+                "Median working days from receipt to resolution. " + median_note,
             ),
             Tile(
-                "open",
+                "complaints_open",
                 "Open now",
                 self.count(self.open_now),
                 None,
@@ -153,17 +174,56 @@ class ComplaintTiming:
             ),
         ]
 
+    def _changes(self) -> tuple[str | None, str | None, str | None, str | None]:
+        """The change since the previous period of each of the first four tiles, as the
+        Overview writes it ("-87", "-2.4 pp", "0 days"); None where either side is hidden by
+        the rule or missing."""
+        if self.previous is None:
+            return None, None, None, None
+        received, acknowledged, resolved, median = self.previous
+        count = None
+        if not (self.rule.too_few(self.received) or self.rule.too_few(received)):
+            count = format_value(self.received - received, "count")
+
+        def share(now: complaints.Share, before: complaints.Share) -> str | None:
+            if self.rule.too_few(now.due) or self.rule.too_few(before.due):
+                return None
+            change = now.pct - before.pct
+            return None if pd.isna(change) else format_value(change, "%").replace("%", " pp")
+
+        days = None
+        hidden = self.rule.too_few(self.received) or self.rule.too_few(received)
+        change = self.overall["median"] - median
+        if not hidden and pd.notna(change) and abs(change) != float("inf"):
+            days = format_value(change, "days")
+        return (
+            count,
+            share(self.acknowledged, acknowledged),
+            share(self.resolved, resolved),
+            days,
+        )
+
     @property
     def curves_note(self) -> str:
         if self.unavailable:
             return self.unavailable
-        groups = len(self.curves) - 1
         if not self.curves:
             return "Too few complaints to draw a curve without identifying people."
-        if groups <= 0:
+        largest = len(self.curves) - 1 - (self.longest is not None)
+        if largest <= 0 and self.longest is None:
             return "Kaplan-Meier curve for all complaints."
+        kind = {"department_id": "department", "subject": "subject", "severity": "severity"}
+        noun = kind.get(self.by or "", "group")
+        parts = []
+        if largest == 1:
+            parts.append(f"the largest {noun}")
+        elif largest > 1:
+            plural = "severities" if noun == "severity" else f"{noun}s"
+            parts.append(f"the {largest} largest {plural}")
+        if self.longest is not None:
+            parts.append(f"the one with the longest median ({self.longest})")
         return (
-            f"Kaplan-Meier curves for all complaints and the {groups} largest group(s) with "
+            f"Kaplan-Meier curves for all complaints, {' and '.join(parts)}, among those with "
             "enough complaints to show."
         )
 
@@ -198,30 +258,50 @@ def complaint_timing(
     rule = rule_for(rule, filters)
     filters, end_of_data = dates(source, filters, whole_history=False, as_of=as_of)
     settings = source.config.complaints
-    ack = timing.stage_counts(source, filters, end_of_data, "acknowledged")
+    # One statement per stage serves both the dates and the range just before them.
+    both = filters.with_previous()
+    ack_both = timing.stage_counts(source, both, end_of_data, "acknowledged", ("period",))
     grouping = (by,) if by else ()
-    resolved = timing.stage_counts(source, filters, end_of_data, "resolved", grouping)
+    resolved_both = timing.stage_counts(
+        source, both, end_of_data, "resolved", ("period", *grouping)
+    )
+    ack, ack_before = _periods(ack_both)
+    resolved, resolved_before = _periods(resolved_both)
     open_stage = timing.stage_counts(
         source, filters.between(None, end_of_data), end_of_data, "resolved"
     )
     overall = complaints.resolution_summary(resolved).iloc[0]
     summary = pd.DataFrame(columns=["group", *survival.SUMMARY_COUNTS, *survival.SUMMARY_DAYS])
     curves = {"All complaints": survival.curve(resolved)}
+    longest = None
     if by:
         names = department_names(source, filters.access) if by == "department_id" else {}
         per_group = complaints.resolution_summary(resolved, grouping)
         per_group = per_group.sort_values("complaints", ascending=False).reset_index(drop=True)
         labels = per_group[by].map(lambda g: names.get(g, g)).fillna("Not recorded")
         summary = per_group.drop(columns=[by]).assign(group=labels)[summary.columns]
-        drawn = per_group[~rule.too_few(per_group["complaints"])].head(MAX_CURVES - 1)
-        if len(per_group) == 1:  # its one group is all complaints: no second, identical curve
-            drawn = drawn.iloc[0:0]
+        drawn, worst = _groups_drawn(per_group, rule)
+        if worst is not None:
+            longest = str(labels[worst])
         for key, label in zip(drawn[by], labels[drawn.index], strict=True):
             curves[str(label)] = survival.curve(resolved[resolved[by] == key])
     received = int(resolved["done"].sum() + resolved["pending"].sum())
     if rule.too_few(received):
-        curves = {}
+        curves, longest = {}, None
+    received_before = int(resolved_before["done"].sum() + resolved_before["pending"].sum())
+    median_before = (
+        complaints.resolution_summary(resolved_before).iloc[0]["median"]
+        if received_before
+        else float("nan")
+    )
     return ComplaintTiming(
+        previous=(
+            received_before,
+            complaints.within_target(ack_before, settings.acknowledge_working_days),
+            complaints.within_target(resolved_before, settings.resolve_working_days),
+            float(median_before),
+        ),
+        longest=longest,
         received=received,
         acknowledged=complaints.within_target(ack, settings.acknowledge_working_days),
         resolved=complaints.within_target(resolved, settings.resolve_working_days),
@@ -243,6 +323,41 @@ def complaint_timing(
         as_of=end_of_data,
         unavailable=unavailable(source, "complaints"),
     )
+
+
+def _judged(change: str | None, key: str) -> str:
+    """Which way a tile's change is good: the catalog measure ``key``'s direction, as on the
+    Overview; "neither" (no colour) when there is no change, or none that shows at the
+    precision written ("0 days", "0.0 pp")."""
+    if change is None or change.lstrip("+-").split()[0] in ("0", "0.0"):
+        return "neither"
+    return measure(key).direction
+
+
+def _periods(stage: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A stage grouped by period split into (the dates, the range before), without period."""
+    parts = tuple(
+        stage[stage["period"] == side].drop(columns="period").reset_index(drop=True)
+        for side in ("current", "previous")
+    )
+    return parts[0], parts[1]
+
+
+def _groups_drawn(per_group: pd.DataFrame, rule: Disclosure) -> tuple[pd.DataFrame, int | None]:
+    """The groups given a curve of their own (``per_group`` largest first): the largest with
+    enough complaints to show, and the one with the longest median among those if it is not
+    one of them (the worst, which a list of the largest would leave out); with the index of
+    that one, or None. A lone group is all complaints: it gets no second, identical curve."""
+    shown = per_group[~rule.too_few(per_group["complaints"])]
+    if len(per_group) <= 1 or shown.empty:
+        return shown.iloc[0:0], None
+    largest = shown.head(MAX_CURVES - 1)
+    # A median never reached (most still open) is the longest of all.
+    medians = shown["median"].astype(float).fillna(np.inf)
+    worst = medians.idxmax() if medians.notna().any() else None
+    if worst is None or worst in largest.index:
+        return largest, None
+    return pd.concat([shown.head(MAX_CURVES - 2), shown.loc[[worst]]]), int(worst)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ptx import charts, compare, counts, departments
-from ptx.api._common import dates, department_names, readable, rule_for
+from ptx.api._common import bounds, dates, department_names, readable, rule_for
 from ptx.catalog import Measure, measure
 from ptx.disclosure import Disclosure, Roles, apply, as_table
 from ptx.errors import PtxError
@@ -28,6 +28,7 @@ class Comparison:
     rule: Disclosure = Disclosure()
     hidden: int = 0  # departments whose point the small-number rule hides
     unavailable: str | None = None  # why there is nothing to compare: the source lacks the data
+    selected: str | None = None  # the department the filters chose: highlighted among the rest
 
     @property
     def suppressed(self) -> int:
@@ -92,6 +93,8 @@ class Comparison:
             x_title="size (n, log scale)",
             y_title=self.measure.label,
             scale=self.measure.scale,
+            selected=self.selected,
+            bounds=bounds(self.measure),
         )
 
 
@@ -116,6 +119,7 @@ def compare_departments(
     compared, against the organisation they make up."""
     m = measure(measure_key)
     rule = rule_for(rule, filters)
+    selected = filters.departments[0] if len(filters.departments) == 1 else None
     if not m.applies("funnel"):
         raise PtxError(
             f"{m.label} is not compared across departments; "
@@ -124,20 +128,21 @@ def compare_departments(
     missing = counts.missing(source, m)
     if missing:
         names = department_names(source, filters.access)
-        return Comparison(m, None, pd.DataFrame(), names, rule, 0, missing)
+        return Comparison(m, None, pd.DataFrame(), names, rule, 0, missing, selected)
     filters, end_of_data = dates(source, _scope(filters), whole_history=False, as_of=as_of)
     frames = counts.fetch(source, m.inputs, filters, end_of_data, ("department_id",))
     inputs, ltr_sd = departments.measure_inputs(frames, source.config.complaints, [m.key])
     funnels = departments.funnels(inputs, ltr_sd, adjust=adjust)
     names = department_names(source, filters.access)
     if m.key not in funnels:
-        return Comparison(m, None, pd.DataFrame(), names, rule)
+        return Comparison(m, None, pd.DataFrame(), names, rule, selected=selected)
     funnel = funnels[m.key]
     ranking = departments.ranking(inputs, m.key, funnel, ltr_sd, names)
     events = inputs[inputs["measure"] == m.key].set_index("group")["x"]
     ranking = ranking.assign(events=ranking["department_id"].map(events))
     hidden = int(rule.too_few(_events(m, funnel.table["n"], funnel.table["value"])).sum())
-    return Comparison(m, funnel, ranking.drop(columns=["department_id"]), names, rule, hidden)
+    ranking = ranking.drop(columns=["department_id"])
+    return Comparison(m, funnel, ranking, names, rule, hidden, selected=selected)
 
 
 def _events(m: Measure, n: pd.Series, value: pd.Series) -> pd.Series:

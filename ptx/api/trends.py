@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 
 from ptx import charts, counts, query, spc
-from ptx.api._common import dates, readable, rule_for
+from ptx.api._common import bounds, dates, readable, rule_for
 from ptx.catalog import Measure, measure, measures_for
 from ptx.disclosure import Disclosure, apply, as_table, hidden
 from ptx.errors import PtxError
@@ -100,6 +100,7 @@ class Trend:
             y_title=self.measure.label,
             band=self.to_frame() if self.measure.proportion else None,
             target=self.target,
+            bounds=bounds(self.measure),
         )
 
 
@@ -206,7 +207,7 @@ class Breakdown:
         )
 
     def figure(self):
-        return charts.breakdown_bars(
+        return charts.breakdown_dots(
             self.to_frame(),
             group="group",
             value="value",
@@ -214,6 +215,7 @@ class Breakdown:
             high="high",
             title=f"{self.measure.label} by {BREAKDOWN_LABELS[self.by].lower()}",
             x_title=self.measure.label,
+            bounds=bounds(self.measure),
         )
 
 
