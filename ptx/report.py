@@ -43,6 +43,7 @@ from ptx.api import (
     what_changed,
 )
 from ptx.api._common import department_names, rule_for
+from ptx.api.comments import comments, theme_trends
 from ptx.disclosure import Disclosure
 from ptx.errors import PtxError
 from ptx.exports import table_html
@@ -343,6 +344,44 @@ def _departments(pack: Pack) -> None:
     pack.table(heat.table(export=True), "Funnel verdict by department and measure", heat.method)
 
 
+COMMENT_THEMES = 3  # the pack quotes comments on this many of the most frequent themes
+COMMENTS_PER_THEME = 2  # and this many of the newest negative and of the newest positive
+
+
+def _comments(pack: Pack) -> None:
+    """The themes of patients' comments (rising ones first), and a few recent comments on each
+    of the most frequent themes, personal details masked (ptx.comments masks them; a role that
+    may not read comment text gets the counts only)."""
+    trends = theme_trends(pack.source, pack.filters, rule=pack.rule)
+    pack.section("comments", "Comments")
+    if trends.unavailable:
+        pack.text(trends.unavailable)
+        return
+    pack.bullets(signal.sentence for signal in trends.rising)
+    pack.figure(trends.figure(), trends.method)
+    counts = trends.months.groupby(["theme", "label"], as_index=False)["comments"].sum()
+    top = counts.sort_values("comments", ascending=False).head(COMMENT_THEMES)
+    for row in top.itertuples():
+        pack.heading(f"{row.label}: recent comments")
+        for sentiment in ("negative", "positive"):  # both sides, the criticism first
+            found = comments(
+                pack.source,
+                pack.filters,
+                themes=(row.theme,),
+                sentiment=(sentiment,),
+                page_size=COMMENTS_PER_THEME,
+                rule=pack.rule,
+            )
+            if found.note:
+                pack.text(found.note)
+            pack.bullets(
+                f"{sentiment.capitalize()} · {r.received_date:%d %b %Y} · {r.department}: "
+                f"{r.comment}"
+                for r in found.rows.itertuples()
+            )
+    pack.table(trends.table(export=True), "Comments by theme and month", trends.method)
+
+
 # The pack's sections in order: each adds its heading, figures and tables.
 SECTIONS: tuple[Callable[[Pack], None], ...] = (
     _overview,
@@ -350,6 +389,7 @@ SECTIONS: tuple[Callable[[Pack], None], ...] = (
     _feedback,
     _complaints,
     _departments,
+    _comments,
 )
 
 

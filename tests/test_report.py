@@ -16,7 +16,15 @@ from ptx.report import SECTIONS, filters_in_words
 from tests.test_browser import _chromium
 from tests.test_hostile import FORMULAS, HTML, LINK, hostile_source
 
-SECTION_IDS = ("overview", "what-changed", "feedback", "complaints", "departments", "methods")
+SECTION_IDS = (
+    "overview",
+    "what-changed",
+    "feedback",
+    "complaints",
+    "departments",
+    "comments",
+    "methods",
+)
 
 
 class Tables(HTMLParser):
@@ -106,6 +114,8 @@ def expected_tables(source, filters: ptx.Filters | None = None) -> dict[str, obj
     out["Ranking, with intervals"] = ranking.table(export=True)
     heat = ptx.department_heatmap(source, f)
     out["Funnel verdict by department and measure"] = heat.table(export=True)
+    themes = ptx.theme_trends(source, f)
+    out["Comments by theme and month"] = themes.table(export=True)
     return out
 
 
@@ -122,6 +132,24 @@ def test_the_pack_holds_every_section_and_every_row_of_every_table(source, pack)
         assert len(rows) == len(frame), caption  # every row, not the first few
         assert rows == [["" if v is None else str(v) for v in r] for r in frame.to_numpy()], caption
     assert len(tables["Ranking, with intervals"]) - 1 == 25  # every department of the demo
+
+
+def test_the_pack_quotes_masked_comments_on_the_most_frequent_themes(tmp_path):
+    """A few recent comments per top theme, negative and positive, personal details masked."""
+    from tests.builders import write_source
+    from tests.test_comments import _months_of_comments
+
+    feedback = _months_of_comments()
+    parking = feedback["comment"].str.startswith("Parking")
+    feedback.loc[parking, "comment"] = (
+        "Parking was impossible, call me on 07700 900123 or jo.bloggs@example.org"
+    )
+    source = ptx.open_source(write_source(tmp_path / "c.duckdb", feedback=feedback))
+    text = ptx.board_pack(source, ptx.Filters()).decode()
+    section = text[text.index('id="comments"') :]
+    assert "recent comments" in section and "Negative · " in section
+    assert "Parking was impossible, call me on [phone] or [email]" in section  # quoted, masked
+    assert "07700 900123" not in text and "jo.bloggs@example.org" not in text
 
 
 def test_the_pack_names_the_as_of_date_the_filters_and_the_methods(source, pack):
