@@ -141,8 +141,17 @@ def test_spark_warehouse_ptx_did_not_write_is_read_from_the_rows(spark_url, demo
         source = open_location(url)
         assert source.summaries == {} and not source.imported
         assert "_ptx_reason" not in source.table("feedback").c
-        _assert_same(_numbers(source, FILTER_CASES[:1]), reference)
+        # The counts every page is drawn from (the headline's are checked on ptx's tables).
+        as_of = query.as_of_date(source)
+        counts = [
+            query.feedback_counts(source, ptx.Filters(), by=("month", "department_id")),
+            query.complaint_counts(source, ptx.Filters(), as_of, by=("month", "department_id")),
+        ]
         source.dispose()
+        for got, want in zip(counts, reference[1][1:3], strict=True):
+            pd.testing.assert_frame_equal(
+                got.reset_index(drop=True), want.reset_index(drop=True), check_dtype=False
+            )
     finally:
         with engine.connect() as conn:
             conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {database} CASCADE")
