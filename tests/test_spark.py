@@ -70,3 +70,13 @@ def test_the_calendar_view_names_weekday_holidays_and_the_backstop():
 def test_a_spark_target_is_not_written_row_by_row(tmp_path):
     with pytest.raises(SourceError, match="staged"):
         Writer("spark://127.0.0.1:1/default", ("departments",))
+
+
+def test_bench_on_spark_needs_a_thrift_server_url(monkeypatch, capsys):
+    from ptx.cli import main
+    from tests.conftest import ROOT
+
+    monkeypatch.chdir(ROOT)
+    monkeypatch.delenv("PTX_BENCH_SPARK_URL", raising=False)
+    assert main(["bench", "--sizes", "2000", "--engines", "duckdb,spark"]) == 2
+    assert "--engines spark needs --spark-url" in capsys.readouterr().err
