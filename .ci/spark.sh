@@ -38,6 +38,8 @@ case "$cmd" in
     if [ -z "$python" ]; then
       if [ -x "$here/.venv/bin/python" ]; then python=$here/.venv/bin/python; else python=python3; fi
     fi
+    # An absolute path: the servers run from their own folder.
+    [[ $python == */* ]] && python=$(cd "$(dirname "$python")" && pwd)/$(basename "$python")
     command -v java >/dev/null 2>&1 || { echo "spark: Java (17) is not installed" >&2; exit 1; }
     spark_home=$("$python" -c 'import os, pyspark; print(os.path.dirname(pyspark.__file__))' 2>/dev/null) \
       || { echo "spark: pyspark is not installed for $python (pip install '.[spark]')" >&2; exit 1; }
