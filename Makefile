@@ -20,7 +20,7 @@ $(VENV)/.installed-app: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q -e '.[test,spark]'
 	touch $@
 
 data/demo.duckdb: ptx/demo.py | $(VENV)/.installed-app

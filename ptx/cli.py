@@ -189,7 +189,7 @@ def cmd_report(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    from ptx.bench import find_checkout, run
+    from ptx.bench import ENGINES, find_checkout, run
 
     checkout = find_checkout()  # first: outside a checkout nothing else matters
 
@@ -202,11 +202,13 @@ def cmd_bench(args) -> int:
     except ValueError:
         raise PtxError(f"--sizes {args.sizes}: write whole numbers, e.g. 100000,1000000.") from None
     engines = args.engines.split(",")
-    unknown = set(engines) - {"duckdb", "sqlite", "postgresql"}
+    unknown = set(engines) - set(ENGINES)
     if unknown:
-        raise PtxError(f"Unknown engine(s) {sorted(unknown)}: use duckdb, sqlite, postgresql.")
+        raise PtxError(f"Unknown engine(s) {sorted(unknown)}: use {', '.join(ENGINES)}.")
     if "postgresql" in engines and not args.postgres_url:
         raise PtxError("--engines postgresql needs --postgres-url (or PTX_BENCH_POSTGRES_URL).")
+    if "spark" in engines and not args.spark_url:
+        raise PtxError("--engines spark needs --spark-url (or PTX_BENCH_SPARK_URL).")
     out = args.out or checkout / "docs" / "PERFORMANCE.md"
     print(
         run(
@@ -216,6 +218,7 @@ def cmd_bench(args) -> int:
             checkout=checkout,
             data_dir=args.data_dir or checkout / "bench-data",
             postgres_url=args.postgres_url,
+            spark_url=args.spark_url,
             out=out,
             progress=progress,
         )
@@ -414,12 +417,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="feedback responses per source, comma-separated",
     )
     bench.add_argument(
-        "--engines", default="duckdb,sqlite", help="comma-separated: duckdb, sqlite, postgresql"
+        "--engines",
+        default="duckdb,sqlite",
+        help="comma-separated: duckdb, sqlite, postgresql, spark",
     )
     bench.add_argument(
         "--postgres-url",
         default=os.environ.get("PTX_BENCH_POSTGRES_URL"),
         help="a PostgreSQL server for the postgresql engine",
+    )
+    bench.add_argument(
+        "--spark-url",
+        default=os.environ.get("PTX_BENCH_SPARK_URL"),
+        help="a Spark Thrift server (hive://host:port/default) for the spark engine",
     )
     bench.add_argument("--runs", type=int, default=5, help="runs per measurement (median)")
     bench.add_argument(

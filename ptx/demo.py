@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ptx.schema import KO41A_SUBJECTS
-from ptx.store import Writer
+from ptx.store import Writer, is_spark
 from ptx.workdays import WorkingCalendar
 
 DEMO_START = date(2023, 10, 1)
@@ -441,6 +441,15 @@ def write_demo(
     say = status or (lambda text: None)
     if rows < 1:
         raise ValueError("rows must be at least 1")
+    if is_spark(target):  # written into DuckDB, then published as Parquet (see ptx.spark)
+        from ptx.spark import staged
+
+        with staged(str(target)) as staging:
+            written = write_demo(
+                staging, rows=rows, complaints=complaints, seed=seed, progress=progress, status=say
+            )
+            say("publishing the tables to Spark as Parquet")
+        return written
     n_complaints = max(1, rows // 40) if complaints is None else complaints
     writer = Writer(
         target, ("departments", "feedback", "feedback_answers", "complaints", "activity"), fmt=fmt

@@ -37,7 +37,7 @@ from ptx.importing.readers import SUFFIXES as FILE_SUFFIXES
 from ptx.importing.readers import ReadLog, read_file
 from ptx.importing.values import missing_mask, reverse_codes, suggest_labels, translate
 from ptx.schema import TABLES, Table
-from ptx.store import Writer
+from ptx.store import Writer, is_spark
 from ptx.themes import tagger_for
 
 QUARANTINE_TABLE = "_ptx_quarantine"
@@ -721,6 +721,12 @@ def import_into(
     file keeps reading it. Each import writes its own new file, so two at once never write the
     same one. ``private``: the file is made readable by its owner only. (A URL target is
     written in place: its ptx tables are replaced.)"""
+    if is_spark(target):  # written into DuckDB, then published as Parquet (see ptx.spark)
+        from ptx.spark import staged
+
+        with staged(str(target)) as staging:
+            import_files(files, config, staging, progress=progress)
+        return
     if "://" in str(target):
         import_files(files, config, target, progress=progress)
         return

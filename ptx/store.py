@@ -90,6 +90,11 @@ class Writer:
         self.tables = tables
         self.latest = latest  # the last plausible date (see ptx.rules.latest_plausible)
         self.kind = _target_kind(self.target, fmt)
+        if self.kind == "spark":  # Spark updates no Parquet rows: see ptx.spark.staged
+            raise SourceError(
+                f"{shown(self.target)}: Spark tables are written through ptx.spark.staged "
+                "(`ptx demo` and `ptx import` do that)."
+            )
         self._written: set[str] = set()
         if self.kind == "duckdb":
             import duckdb
@@ -228,11 +233,26 @@ class Writer:
         return self.tables if "departments" in self.tables else ()
 
 
+# spark:// (and hive://, the Thrift server's usual scheme): PyHive mended for Spark SQL, loaded
+# only when such a URL is opened (see ptx.spark).
+sa.dialects.registry.register("spark", "ptx.spark", "SparkDialect")
+SPARK_SCHEMES = ("spark", "hive")
+
+
 def normalise_url(url: str) -> str:
-    """Use psycopg 3 for a bare postgresql:// URL."""
+    """Use psycopg 3 for a bare postgresql:// URL, and ptx's Spark dialect for spark:// and
+    hive://."""
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         return "postgresql+psycopg://" + url.split("://", 1)[1]
+    if is_spark(url):
+        return "spark://" + url.split("://", 1)[1]
     return url
+
+
+def is_spark(target: str | Path) -> bool:
+    """Whether a source or write target is a Spark Thrift server URL."""
+    scheme, sep, _ = str(target).partition("://")
+    return bool(sep) and scheme.lower() in SPARK_SCHEMES
 
 
 def shown(location: str | Path) -> str:

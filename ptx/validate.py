@@ -287,9 +287,10 @@ def validation_report(source: Source) -> ValidationReport:
     return ValidationReport(
         source=source.label,
         tables=pd.DataFrame(rows),
-        reasons=reasons.sort_values(["table", "rows"], ascending=[True, False]).reset_index(
-            drop=True
-        ),
+        # Ties in rows by reason: engines group in different orders.
+        reasons=reasons.sort_values(
+            ["table", "rows", "reason"], ascending=[True, False, True]
+        ).reset_index(drop=True),
         warnings=tuple(warnings + comment_warnings),
         alarms=tuple(comment_warnings),
         values=_value_table(source),

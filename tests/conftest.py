@@ -115,6 +115,39 @@ def demo_postgres(postgres_url) -> str:
 
 
 @pytest.fixture(scope="session")
+def spark_url() -> str:
+    """A Spark Thrift server URL (PTX_TEST_SPARK_URL; `.ci/spark.sh start DIR` prints one),
+    with a fresh database for this run, dropped with its tables afterwards."""
+    url = os.environ.get("PTX_TEST_SPARK_URL")
+    if not url:
+        require_or_skip(
+            "PTX_REQUIRE_SPARK",
+            "no Spark Thrift server: set PTX_TEST_SPARK_URL (`.ci/spark.sh start DIR` starts one)",
+        )
+    try:
+        import pyhive  # noqa: F401
+    except ImportError:
+        require_or_skip("PTX_REQUIRE_SPARK", "PyHive is not installed: pip install '.[spark]'")
+    admin = sa.create_engine(normalise_url(url))
+    name = f"ptx_test_{uuid.uuid4().hex[:8]}"
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"CREATE DATABASE {name}")
+    except sa.exc.DBAPIError as exc:
+        require_or_skip("PTX_REQUIRE_SPARK", f"Spark at {url} is not reachable: {exc.orig}")
+    yield sa.engine.make_url(url).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} CASCADE")
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_spark(spark_url) -> str:
+    write_demo(spark_url, rows=TEST_ROWS, complaints=TEST_COMPLAINTS)
+    return spark_url
+
+
+@pytest.fixture(scope="session")
 def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         require_or_skip("PTX_REQUIRE_SHARED", f"the shared real data is not at {SHARED_DATA}")
