@@ -281,7 +281,7 @@ def run(
     """Build, measure and tabulate; ``checkout`` defaults to :func:`find_checkout`."""
     checkout = checkout or find_checkout()
     data_dir.mkdir(parents=True, exist_ok=True)
-    results = []
+    results, floor = [], None
     for rows in sizes:
         for engine in engines:
             location = build(engine, rows, data_dir, postgres_url, progress, spark_url)
@@ -289,10 +289,40 @@ def run(
             results.append(measure(engine, rows, location, runs, checkout))
             if results[-1]["browser_note"]:
                 progress(f"browser first chart not measured: {results[-1]['browser_note']}")
+            if floor is None:  # each page against Streamlit's floor, on the first source
+                progress(f"timing each page's first chart beside the floor ({engine})")
+                floor = _subprocess_json(
+                    [str(checkout / "bench" / "page_floor.py"), str(runs)],
+                    location,
+                    checkout,
+                )
+                floor |= {"engine": engine, "rows": rows}
     text = table(results)
+    if floor is not None:
+        text += "\n\n" + floor_table(floor)
     if out is not None:
         write_report(out, results, runs, text)
     return text
+
+
+def floor_table(floor: dict) -> str:
+    """Each page's first chart in Chromium beside the floor (bench/page_floor.py)."""
+    if floor.get("floor") is None:
+        return f"Pages against the floor: not measured ({floor.get('reason')})."
+    lines = [
+        f"First chart in Chromium at 1920x1080, warm server ({floor['engine']}, "
+        f"{floor['rows']:,} responses; median of {floor['runs']} fresh contexts each):",
+        "",
+        "| view | first chart s | ÷ floor |",
+        "|---|---|---|",
+        f"| floor: one constant plotly figure | {floor['floor']:.2f} | 1.00× |",
+    ]
+    for name, seconds in floor["pages"].items():
+        lines.append(f"| {name} | {seconds:.2f} | {floor['ratio'][name]:.2f}× |")
+    lines.append(
+        f"| overview, fresh server | {floor['fresh_overview']:.2f} | {floor['fresh_ratio']:.2f}× |"
+    )
+    return "\n".join(lines)
 
 
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"

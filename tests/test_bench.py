@@ -39,6 +39,9 @@ def test_bench_smoke(tmp_path):
     assert "bench: measuring duckdb at 2,000 responses" in done.stderr
     if os.environ.get("PTX_REQUIRE_BROWSER") == "1":  # CI: the browser column must be measured
         assert "first chart not measured" not in done.stderr, done.stderr[-3000:]
+        # each page's first chart beside the floor, measured in the same run
+        assert "| floor: one constant plotly figure |" in done.stdout
+        assert "| overview, fresh server |" in done.stdout
 
 
 def test_report_keeps_the_text_around_the_markers(tmp_path):
