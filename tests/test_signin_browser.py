@@ -238,7 +238,7 @@ def test_without_sign_in_a_viewer_behind_a_proxy_cannot_switch_suppression_off(
         settle(page)
         sidebar = page.locator('[data-testid="stSidebar"]')
         sidebar.get_by_text("Suppression is always on: sign-in is not configured").wait_for()
-        assert sidebar.get_by_role("switch").is_disabled()
+        assert sidebar.get_by_role("switch", name="Suppress small numbers").is_disabled()
         page.get_by_text("too few to show without identifying people").first.wait_for()
         shot(page, "signin-6-proxied-viewer-without-sign-in")
     finally:
