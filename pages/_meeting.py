@@ -68,14 +68,7 @@ def _step(settings: ptx.Meeting, by: int) -> None:
     run, as it goes to a signal's view)."""
     index = (_slide_index(settings) + by) % len(settings.slides)
     slide = settings.slides[index]
-    params: dict[str, str | list[str]] = {}
-    for name, value in slide.params:
-        before = params.get(name)
-        if before is None:
-            params[name] = value
-        else:
-            params[name] = [*([before] if isinstance(before, str) else before), value]
-    params.update(mode=MEETING, slide=str(index))
+    params = slide.query | {"mode": MEETING, "slide": str(index)}
     st.session_state["_ptx_slide_shown"] = time.monotonic()
     page = PAGE_FILES.get(slide.page or "overview")
     if page is None:  # said in the frame while the slide shows (see frame)

@@ -40,6 +40,18 @@ class Slide:
             )
         return cls(parts.path.strip("/"), tuple(parse_qsl(parts.query, keep_blank_values=True)))
 
+    @property
+    def query(self) -> dict[str, str | list[str]]:
+        """The query parameters, one given more than once (the dates) as a list."""
+        out: dict[str, str | list[str]] = {}
+        for name, value in self.params:
+            before = out.get(name)
+            if before is None:
+                out[name] = value
+            else:
+                out[name] = [*([before] if isinstance(before, str) else before), value]
+        return out
+
 
 @dataclass(frozen=True)
 class Meeting:

@@ -90,6 +90,7 @@ def test_meeting_slides_are_addresses_and_wrap_around():
         ("dates", "a"),
         ("dates", "b"),
     )
+    assert meeting.slides[1].query == {"measure": "Net Promoter Score", "dates": ["a", "b"]}
     assert [meeting.next_slide(i) for i in range(2)] == [1, 0]
     assert Meeting().next_slide(0) == 0
     assert not Targets()

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ptx import counts, icons, query, spc
-from ptx.api._common import dates, department_names, format_value, readable, rule_for
+from ptx.api._common import dates, department_names, readable, rule_for
 from ptx.catalog import Measure, measures_for
 from ptx.disclosure import Disclosure
 from ptx.icons import Icon
@@ -319,8 +319,3 @@ def what_changed(
         signals=tuple(signals),
         rule=rule,
     )
-
-
-def describe_target(trend: TileTrend, unit: str) -> str:
-    """The target in words for a tile's help ("Target 90.0%."), or ""."""
-    return "" if trend.target is None else f"Target {format_value(trend.target, unit)}."
