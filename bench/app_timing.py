@@ -23,6 +23,7 @@ START = time.perf_counter()
 import duckdb_engine  # noqa: E402, F401
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
+import ptx  # noqa: E402
 import ptx.charts  # noqa: E402, F401
 import ptx.kpis  # noqa: E402, F401
 from ptx.workdays import WorkingCalendar  # noqa: E402
@@ -50,6 +51,7 @@ DEPARTMENTS = (
     "RVH-UEC-AMU",
     "HVH-WAC-PAED",
 )
+SEARCHES = ("waiting", '"very kind"', "parking", "food cold")
 DATES = (("2025-10-01", "2026-09-30"), ("2025-04-01", "2026-03-31"), ("2024-10-01", "2025-09-30"))
 
 
@@ -95,11 +97,40 @@ def warm(runs: int) -> dict:
             times[page].append(time.perf_counter() - t)
             if at.exception:
                 raise SystemExit(f"{page} failed: {at.exception[0].value}")
+    times |= comment_filters(at, runs)
     out = {
         page: {"median": statistics.median(v), "p95": sorted(v)[max(0, round(0.95 * len(v)) - 1)]}
         for page, v in times.items()
     }
     return {"pages": out, "peak_rss_mb": peak_rss_mb()}
+
+
+def comment_filters(at: AppTest, runs: int) -> dict[str, list[float]]:
+    """The Comments page's own filters, whole organisation and the default dates, caches warm:
+    a theme and sentiment change (read from the comment index), and a search (the text)."""
+    at.switch_page("pages/comments.py").run()
+    for key in ("site", "division", "dept"):
+        at.selectbox(key=key).set_value("All")
+    at.date_input(key="dates").set_value(DATES[0])
+    at.run()
+    themes = list(ptx.theme_labels(ptx.open_source()))
+    out: dict[str, list[float]] = {"comments theme": [], "comments search": []}
+    for i in range(runs):
+        at.text_input(key="q").set_value("")
+        at.multiselect(key="theme").set_value([themes[i % len(themes)]])
+        at.multiselect(key="sentiment").set_value([("negative", "positive", "neutral")[i % 3]])
+        t = time.perf_counter()
+        at.run()
+        out["comments theme"].append(time.perf_counter() - t)
+        at.multiselect(key="theme").set_value([])
+        at.multiselect(key="sentiment").set_value([])
+        at.text_input(key="q").set_value(SEARCHES[i % len(SEARCHES)])
+        t = time.perf_counter()
+        at.run()
+        out["comments search"].append(time.perf_counter() - t)
+        if at.exception:
+            raise SystemExit(f"the Comments page failed: {at.exception[0].value}")
+    return out
 
 
 if __name__ == "__main__":

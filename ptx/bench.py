@@ -39,7 +39,19 @@ from ptx.errors import PtxError
 from ptx.store import is_spark, normalise_url
 
 TIMING_SCRIPT = Path("bench") / "app_timing.py"  # marks a checkout, beside pyproject.toml
-PAGES = ("overview", "feedback", "complaints", "departments", "comments", "data")
+# Each page's change of department and dates, then the Comments page's own filters (a theme and
+# sentiment, read from the comment index; a search, which reads the text).
+PAGES = (
+    "overview",
+    "feedback",
+    "complaints",
+    "departments",
+    "comments",
+    "data",
+    "comments theme",
+    "comments search",
+)
+NAIVE_MB_PER_ROW = 0.001  # the naive pattern's peak memory: 9,618 MB at 10 million responses
 BARE_SQL = (
     "SELECT EXTRACT(year FROM received_date) AS y, EXTRACT(month FROM received_date) AS m, "
     "department_id, rating_scale, rating, COUNT(*) FROM feedback GROUP BY 1, 2, 3, 4, 5"
@@ -118,8 +130,21 @@ def _spark_source(spark_url: str | None, rows: int, data_dir: Path, progress) ->
     target_url = target_url.render_as_string(hide_password=False)
     marker = data_dir / f"bench-{rows}.spark.done"
     if not marker.exists() or marker.read_text() != target_url:
-        progress(f"building {rows:,} responses on Spark (Parquet, registered in {name})")
-        write_demo(target_url, rows=rows, complaints=max(1, rows // 10))
+        built = data_dir / f"bench-{rows}.duckdb"
+        if built.exists():  # the same demo, already written for the duckdb engine: publish it
+            progress(f"publishing {built.name} to Spark (Parquet, registered in {name})")
+            from ptx.spark import publish, warehouse_folder
+
+            engine = sa.create_engine(normalise_url(target_url))
+            try:
+                with engine.connect() as conn:
+                    folder = warehouse_folder(conn, name)
+                publish(built, engine, folder)
+            finally:
+                engine.dispose()
+        else:
+            progress(f"building {rows:,} responses on Spark (Parquet, registered in {name})")
+            write_demo(target_url, rows=rows, complaints=max(1, rows // 10))
         marker.write_text(target_url)
     return target_url
 
@@ -208,6 +233,19 @@ def bare_scan(location: str, runs: int) -> float:
     return statistics.median(times)
 
 
+def available_mb() -> float:
+    """Memory the kernel says a new process could use now (MemAvailable), in MB."""
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemAvailable:"):
+            return int(line.split()[1]) / 1024
+    return float("inf")  # not Linux: no estimate, run it
+
+
+def naive_fits(rows: int) -> bool:
+    """Whether the naive pattern's whole tables would fit in memory (with a fifth to spare)."""
+    return rows * NAIVE_MB_PER_ROW <= 0.8 * available_mb()
+
+
 def measure(engine: str, rows: int, location: str, runs: int, checkout: Path) -> dict:
     bench = checkout / "bench"
 
@@ -217,7 +255,13 @@ def measure(engine: str, rows: int, location: str, runs: int, checkout: Path) ->
     cold = [script("app_timing.py", "cold") for _ in range(runs)]
     warm = script("app_timing.py", "warm", str(max(runs, 3)))
     browser = script("browser_timing.py", str(runs))
-    naive = script("naive.py", _url(location))
+    # Whole tables in pandas need about 1 MB per thousand responses: beyond the machine's
+    # memory the naive pattern is not slow but impossible, and is reported so.
+    naive = (
+        script("naive.py", _url(location))
+        if naive_fits(rows)
+        else {"seconds": None, "peak_rss_mb": rows * NAIVE_MB_PER_ROW}
+    )
     return {
         "engine": engine,
         "rows": rows,
@@ -230,7 +274,7 @@ def measure(engine: str, rows: int, location: str, runs: int, checkout: Path) ->
         "naive": naive["seconds"],
         "naive_rss": naive["peak_rss_mb"],
         "rss": max(warm["peak_rss_mb"], max(c["peak_rss_mb"] for c in cold)),
-        "pages": {p.split("/")[-1][:-3]: v for p, v in warm["pages"].items()},
+        "pages": {p.split("/")[-1].removesuffix(".py"): v for p, v in warm["pages"].items()},
     }
 
 
@@ -253,15 +297,18 @@ def table(results: list[dict]) -> str:
             for p in PAGES
         )
         chart = "n/a" if r["first_chart"] is None else f"{r['first_chart']:.2f}"
-        over_bare, under_naive = (
-            _ratio(r["cold_run"] / r["bare"]),
-            _ratio(r["naive"] / r["cold_run"]),
-        )
+        over_bare = _ratio(r["cold_run"] / r["bare"])
+        if r["naive"] is None:
+            gb = r["naive_rss"] / 1024
+            naive = f"not run: needs about {gb:.0f} GB | n/a"
+            naive_rss = "n/a"
+        else:
+            naive = f"{r['naive']:.2f} | {_ratio(r['naive'] / r['cold_run'])}"
+            naive_rss = f"{r['naive_rss']:.0f}"
         lines.append(
             f"| {r['engine']} | {r['rows']:,} | {r['cold_run']:.2f} / {r['cold_total']:.2f} | "
             f"{r['startup']:.2f} | {chart} | {r['bare']:.3f} | {over_bare} | "
-            f"{r['naive']:.2f} | {under_naive} | {pages} | "
-            f"{r['rss']:.0f} / {r['naive_rss']:.0f} |"
+            f"{naive} | {pages} | {r['rss']:.0f} / {naive_rss} |"
         )
     return "\n".join(lines)
 
@@ -277,11 +324,15 @@ def run(
     progress: Callable[[str], None] = lambda s: None,
     checkout: Path | None = None,
     spark_url: str | None = None,
+    floor: bool = True,
+    block: str = "bench",
 ) -> str:
-    """Build, measure and tabulate; ``checkout`` defaults to :func:`find_checkout`."""
+    """Build, measure and tabulate; ``checkout`` defaults to :func:`find_checkout`. ``floor``:
+    also time each page's first chart beside Streamlit's floor (on the first source);
+    ``block``: the name of the marked block of ``out`` the table replaces."""
     checkout = checkout or find_checkout()
     data_dir.mkdir(parents=True, exist_ok=True)
-    results, floor = [], None
+    results, floor_timing = [], None
     for rows in sizes:
         for engine in engines:
             location = build(engine, rows, data_dir, postgres_url, progress, spark_url)
@@ -289,19 +340,19 @@ def run(
             results.append(measure(engine, rows, location, runs, checkout))
             if results[-1]["browser_note"]:
                 progress(f"browser first chart not measured: {results[-1]['browser_note']}")
-            if floor is None:  # each page against Streamlit's floor, on the first source
+            if floor and floor_timing is None:  # each page against the floor, on the first source
                 progress(f"timing each page's first chart beside the floor ({engine})")
-                floor = _subprocess_json(
+                floor_timing = _subprocess_json(
                     [str(checkout / "bench" / "page_floor.py"), str(runs)],
                     location,
                     checkout,
                 )
-                floor |= {"engine": engine, "rows": rows}
+                floor_timing |= {"engine": engine, "rows": rows}
     text = table(results)
-    if floor is not None:
-        text += "\n\n" + floor_table(floor)
+    if floor_timing is not None:
+        text += "\n\n" + floor_table(floor_timing)
     if out is not None:
-        write_report(out, results, runs, text)
+        write_report(out, results, runs, text, block)
     return text
 
 
@@ -325,23 +376,34 @@ def floor_table(floor: dict) -> str:
     return "\n".join(lines)
 
 
-START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+def markers(block: str = "bench") -> tuple[str, str]:
+    """The comments that mark a measured block in a Markdown file."""
+    return f"<!-- {block}:start -->", f"<!-- {block}:end -->"
 
 
-def write_report(out: Path, results: list[dict], runs: int, text: str) -> None:
-    """Write the table to ``out``. If the file has bench markers, only the part between them
-    is replaced, so the analysis written around it stays."""
-    block = (
-        f"{START}\nMeasured by `ptx bench` on {date.today():%d %B %Y}: {machine()}.\n"
+START, END = markers()
+
+
+def write_report(
+    out: Path, results: list[dict], runs: int, text: str, block: str = "bench"
+) -> None:
+    """Write the table to ``out``. If the file has the block's markers, only the part between
+    them is replaced, so the analysis written around it (and other blocks) stays; otherwise the
+    block is added at the end."""
+    start, end = markers(block)
+    measured = (
+        f"{start}\nMeasured by `ptx bench` on {date.today():%d %B %Y}: {machine()}.\n"
         f"Each cold render and bare scan is the median of {runs} run(s); each filter change the "
         f"median (and 95th percentile) of {max(runs, 3)} changes of department and dates per "
         "page, caches warm. Complaints are one tenth of the responses.\n\n"
-        f"{text}\n{END}"
+        f"{text}\n{end}"
     )
     out.parent.mkdir(parents=True, exist_ok=True)
     old = out.read_text() if out.exists() else ""
-    if START in old and END in old:
-        new = old[: old.index(START)] + block + old[old.index(END) + len(END) :]
+    if start in old and end in old:
+        new = old[: old.index(start)] + measured + old[old.index(end) + len(end) :]
+    elif old:
+        new = f"{old.rstrip()}\n\n{measured}\n"
     else:
-        new = f"# Performance\n\n{block}\n"
+        new = f"# Performance\n\n{measured}\n"
     out.write_text(new)

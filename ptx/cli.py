@@ -221,6 +221,8 @@ def cmd_bench(args) -> int:
             spark_url=args.spark_url,
             out=out,
             progress=progress,
+            floor=not args.no_floor,
+            block=args.block,
         )
     )
     print(f"\nWritten to {out}")
@@ -442,6 +444,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--out",
         type=Path,
         help="Markdown file for the table (default: docs/PERFORMANCE.md in the checkout)",
+    )
+    bench.add_argument(
+        "--block",
+        default="bench",
+        help="the marked block of --out the table replaces (<!-- NAME:start --> ... "
+        "<!-- NAME:end -->; added at the end when missing) (default: bench)",
+    )
+    bench.add_argument(
+        "--no-floor",
+        action="store_true",
+        help="do not time each page's first chart beside Streamlit's floor",
     )
     bench.set_defaults(func=cmd_bench)
 

@@ -37,6 +37,7 @@ def test_bench_smoke(tmp_path):
     text = out.read_text()
     assert text.startswith("# Performance") and "cores" in text
     assert "bench: measuring duckdb at 2,000 responses" in done.stderr
+    assert "comments theme change ms" in done.stdout and "comments search change ms" in done.stdout
     if os.environ.get("PTX_REQUIRE_BROWSER") == "1":  # CI: the browser column must be measured
         assert "first chart not measured" not in done.stderr, done.stderr[-3000:]
         # each page's first chart beside the floor, measured in the same run
@@ -53,3 +54,103 @@ def test_report_keeps_the_text_around_the_markers(tmp_path):
     text = out.read_text()
     assert "old table" not in text and "| new table |" in text
     assert text.startswith("# Performance\n\nintro") and text.endswith("## Analysis\nkept\n")
+
+
+def _result(**over) -> dict:
+    from ptx.bench import PAGES
+
+    timing = {"median": 0.1, "p95": 0.2}
+    return {
+        "engine": "duckdb",
+        "rows": 100_000_000,
+        "cold_run": 2.0,
+        "cold_total": 3.0,
+        "startup": 1.0,
+        "bare": 1.5,
+        "first_chart": None,
+        "browser_note": "no browser",
+        "naive": 30.0,
+        "naive_rss": 2048.0,
+        "rss": 900.0,
+        "pages": {p: timing for p in PAGES},
+    } | over
+
+
+def test_the_table_has_the_comments_filters_and_says_when_naive_was_not_run():
+    from ptx.bench import table
+
+    ran = table([_result()])
+    assert "comments theme change ms median / p95" in ran
+    assert "comments search change ms median / p95" in ran
+    assert "| 30.00 | 15× |" in ran and "| 900 / 2048 |" in ran
+    # 100 million responses read whole into pandas: about 98 GB, more than the machine has
+    skipped = table([_result(naive=None, naive_rss=100_000_000 * 0.001)])
+    assert "not run: needs about 98 GB | n/a |" in skipped and "| 900 / n/a |" in skipped
+    assert "None" not in skipped and "inf" not in skipped.lower()
+
+
+def test_the_naive_pattern_runs_only_where_it_fits(monkeypatch):
+    from ptx import bench
+
+    monkeypatch.setattr(bench, "available_mb", lambda: 20_000.0)
+    assert bench.naive_fits(10_000_000)  # about 10 GB of 20
+    assert not bench.naive_fits(100_000_000)  # about 100 GB
+
+
+def test_a_named_block_is_replaced_or_added_and_other_blocks_stay(tmp_path):
+    from ptx.bench import END, START, markers, write_report
+
+    out = tmp_path / "PERFORMANCE.md"
+    out.write_text(f"# Performance\n\n{START}\nsmall sizes\n{END}\n\n## Analysis\nkept\n")
+    write_report(out, [], 1, "| large table |", block="bench-large")
+    text = out.read_text()
+    start, end = markers("bench-large")
+    assert "small sizes" in text and "## Analysis\nkept" in text
+    assert text.rstrip().endswith(end) and text.index(start) < text.index("| large table |")
+    write_report(out, [], 1, "| large table, again |", block="bench-large")
+    text = out.read_text()
+    assert "| large table |" not in text and text.count(start) == 1
+    assert "| large table, again |" in text and "small sizes" in text
+
+
+def test_spark_publishes_the_duckdb_engine_s_source_instead_of_writing_it_again(
+    spark_url, tmp_path
+):
+    import sqlalchemy as sa
+
+    from ptx.bench import build
+    from ptx.store import normalise_url
+
+    said = []
+    built = build("duckdb", 2_000, tmp_path, None, said.append)
+    try:
+        _published_once(spark_url, built, tmp_path, said)
+    finally:  # the benchmark's own database on the cluster, not the test's
+        admin = sa.create_engine(normalise_url(spark_url))
+        with admin.connect() as conn:
+            conn.exec_driver_sql("DROP DATABASE IF EXISTS ptx_bench_2000 CASCADE")
+        admin.dispose()
+
+
+def _published_once(spark_url, built, tmp_path, said):
+    import sqlalchemy as sa
+
+    from ptx.bench import _spark_source
+    from ptx.store import normalise_url
+
+    url = _spark_source(spark_url, 2_000, tmp_path, said.append)
+    assert said[-1].startswith("publishing bench-2000.duckdb to Spark")
+    counts = "SELECT count(*), count(DISTINCT department_id), min(received_date) FROM feedback"
+    duck = sa.create_engine(f"duckdb:///{built}")
+    spark = sa.create_engine(normalise_url(url))
+    try:
+        with duck.connect() as d, spark.connect() as s:
+            expected = d.exec_driver_sql(counts).one()
+            got = s.exec_driver_sql(counts).one()
+    finally:
+        duck.dispose()
+        spark.dispose()
+    assert (got[0], got[1], str(got[2])[:10]) == (expected[0], expected[1], str(expected[2]))
+    # built once: a second call reuses what Spark holds
+    said.clear()
+    assert _spark_source(spark_url, 2_000, tmp_path, said.append) == url and said == []

@@ -8,6 +8,8 @@ import sqlalchemy as sa
 
 pytest.importorskip("pyhive", reason="PyHive is not installed: pip install '.[spark]'")
 
+from pyhive import hive  # noqa: E402
+
 from ptx import spark  # noqa: E402
 from ptx.errors import SourceError  # noqa: E402
 from ptx.store import Writer, is_spark, normalise_url  # noqa: E402
@@ -80,3 +82,28 @@ def test_bench_on_spark_needs_a_thrift_server_url(monkeypatch, capsys):
     monkeypatch.delenv("PTX_BENCH_SPARK_URL", raising=False)
     assert main(["bench", "--sizes", "2000", "--engines", "duckdb,spark"]) == 2
     assert "--engines spark needs --spark-url" in capsys.readouterr().err
+
+
+def test_a_connection_used_recently_is_not_pinged_before_each_statement(spark_url, monkeypatch):
+    # The pool's pre-ping is a Thrift round trip (0.2-0.3 s here): paid only after idleness.
+    sent = []
+    execute = hive.Cursor.execute
+
+    def recorded(cursor, operation, *args, **kwargs):
+        sent.append(operation.strip())
+        return execute(cursor, operation, *args, **kwargs)
+
+    monkeypatch.setattr(hive.Cursor, "execute", recorded)
+    engine = sa.create_engine(normalise_url(spark_url), pool_pre_ping=True, pool_size=1)
+    try:
+        for n in (2, 3):
+            with engine.connect() as conn:
+                assert conn.exec_driver_sql(f"SELECT {n}").scalar() == n
+        assert [s for s in sent if not s.startswith("USE ")] == ["SELECT 2", "SELECT 3"]
+        sent.clear()
+        monkeypatch.setattr(spark, "PING_AFTER_IDLE_SECONDS", 0.0)  # now idle "long enough"
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT 4").scalar() == 4
+        assert sent == ["SELECT 1", "SELECT 4"]
+    finally:
+        engine.dispose()
