@@ -106,7 +106,7 @@ def main(runs: int) -> dict:
             proc, url, start_s = start_server()
             try:
                 page = browser.new_page(viewport={"width": 1600, "height": 1000})
-                page.set_default_timeout(600_000)
+                page.set_default_timeout(1_800_000)  # minutes on a cluster at 100 M
                 t = time.perf_counter()
                 page.goto(url)
                 page.wait_for_selector(FIRST_CHART, state="visible")
