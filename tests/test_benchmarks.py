@@ -386,6 +386,26 @@ def test_a_benchmarks_database_named_in_the_config(tmp_path, hcahps_db):
     assert result.unit_id == "NY" and result.release == "07_2023"
 
 
+def test_the_benchmarks_database_is_closed_with_the_source(tmp_path, hcahps_db):
+    import duckdb
+
+    from ptx.demo import write_demo
+
+    plain = tmp_path / "own.sqlite"
+    write_demo(plain, rows=300, complaints=10)
+    location = tmp_path / "published.duckdb"
+    shutil.copy(hcahps_db, location)
+    config = tmp_path / "ptx.toml"
+    config.write_text(f'[benchmarks]\nlocation = "{location}"\nunit = "NY"\n')
+    source = ptx.open_source(ptx.load_config(config, location=str(plain)))
+    assert ptx.benchmark(source, "H_HSP_RATING").unit_id == "NY"
+    # Held open read-only by the source: this process cannot open it to write.
+    with pytest.raises(duckdb.ConnectionException):
+        duckdb.connect(str(location)).close()
+    source.dispose()
+    duckdb.connect(str(location)).close()  # released
+
+
 # --- never read as patient responses ---------------------------------------------------------
 
 FORCED = """

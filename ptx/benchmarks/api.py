@@ -67,7 +67,8 @@ def _settings(source: Source) -> dict:
 
 
 def _engine(source: Source) -> sa.Engine | None:
-    """The engine holding ``benchmark_results`` for this source, or None."""
+    """The engine holding ``benchmark_results`` for this source, or None. An engine opened
+    for ``[benchmarks] location`` is closed by ``source.dispose()``."""
 
     def find() -> sa.Engine | None:
         location = _settings(source).get("location")
@@ -85,9 +86,12 @@ def _engine(source: Source) -> sa.Engine | None:
         else:
             engine = source.engine
         if RESULTS_TABLE not in sa.inspect(engine).get_table_names():
+            if engine is not source.engine:
+                engine.dispose()
             return None
         return engine
 
+    # Remembered on the source: one engine per source and location, disposed with the source.
     return source.remember(("benchmarks", "engine"), find)
 
 
