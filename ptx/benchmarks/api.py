@@ -45,6 +45,20 @@ CATEGORY_ORDER = (
     "negative",
 )
 LOWER_IS_BETTER = ("bottom", "negative")
+PEER_COLUMNS = (
+    "unit_id",
+    "unit",
+    "parent_id",
+    "parent",
+    "value",
+    "n",
+    "banded",
+    "surveys",
+    "imputed",
+    "footnotes",
+    "is_unit",
+    "in_parent",
+)
 _results = sa.table(RESULTS_TABLE, *[sa.column(c) for c in COLUMNS])
 
 
@@ -380,7 +394,7 @@ def _empty(reason: str, **known) -> Benchmark:
         rank_in_parent=np.nan,
         peers_counted=0,
         parent_peers_counted=0,
-        peers=pd.DataFrame(),
+        peers=pd.DataFrame(columns=list(PEER_COLUMNS)),
         trend=pd.DataFrame(columns=["release", "period_end", "series", "value"]),
         funnel=None,
         unavailable=reason,
