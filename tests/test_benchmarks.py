@@ -618,6 +618,83 @@ def test_postgresql_gives_the_same_benchmarks_as_duckdb(postgres_url, tmp_path):
         admin.dispose()
 
 
+def test_published_results_are_catalog_measures_read_from_the_published_rows(demo_duckdb):
+    source = ptx.open_source(demo_duckdb)
+    result = ptx.published_results(source)
+    assert result.unavailable is None and "R0X" in result.unit
+    assert set(result.rows["publisher"]) == {
+        "NHS England, Friends and Family Test data",
+        "CMS HCAHPS (Care Compare)",
+    }
+    for row in result.rows.itertuples():
+        m = result.measures[row.key]
+        assert m.subject == "published" and m.inputs == ("published",)
+        assert m.label.endswith("(published)") and ptx.measure(row.key).key == row.key
+        _, measure_id, category = row.key.split(":")
+        latest = list(ptx.benchmark_choices(source).releases)[-1]
+        same = ptx.benchmark(source, measure_id, category=category, release=latest)
+        assert (row.value, row.national, row.rank) == pytest.approx(
+            (same.value, same.national, same.rank)
+        )
+    table = result.table(export=True)
+    assert list(table.columns) == [
+        "Published measure",
+        "Answer",
+        "Release",
+        "Published by",
+        "Yours",
+        "National",
+        "Percentile rank",
+    ]
+    assert not table.isin(["None", "nan", "inf"]).any().any()
+    # The Excel export: the same rows, numbers as numbers.
+    import io
+
+    book = pd.read_excel(io.BytesIO(ptx.excel_bytes({"Published": table})), sheet_name="Published")
+    assert list(book.columns) == list(table.columns) and len(book) == len(result.rows)
+    assert book["Yours"].tolist() == [round(v) for v in result.rows["value"]]
+
+
+def test_ptx_kpis_lists_the_published_results_apart(demo_duckdb, capsys):
+    import json
+
+    assert main(["kpis", str(demo_duckdb), "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    published = {r["key"]: r for r in out["published"]}
+    assert "published:FFT_INPATIENT:positive" in published
+    assert not any(k["kpi"].startswith("published:") for k in out["kpis"])  # not a tile
+    expected = ptx.published_results(ptx.open_source(demo_duckdb)).rows.set_index("key")
+    for key, row in published.items():
+        assert row["value"] == expected.at[key, "value"] and row["release"]
+    assert main(["kpis", str(demo_duckdb)]) == 0
+    text = capsys.readouterr().out
+    assert "Published results of Riverside" in text and "Percentile rank" in text
+
+
+def test_an_aggregate_row_can_never_feed_a_feedback_measure():
+    from ptx.catalog import CATALOG, Measure, measures_for, question_measures
+
+    mixed = dict(
+        key="fft_from_published",
+        label="FFT % positive",
+        short="FFT",
+        unit="%",
+        direction="higher",
+        kind="proportion",
+        views=frozenset({"tile"}),
+        definition="",
+        method="",
+    )
+    with pytest.raises(ptx.PtxError, match="never combined with responses"):
+        Measure(inputs=("feedback", "published"), **mixed)
+    own = [*CATALOG.values(), *question_measures(["q"]).values()]
+    assert all("published" not in m.inputs for m in own)
+    published = ptx.measure("published:H_COMP_1:top")
+    assert published.subject == "published" and not published.views
+    for view in ("tile", "trend", "breakdown", "funnel"):  # never among the organisation's own
+        assert all(m.subject != "published" for m in measures_for(view, ["q"]).values())
+
+
 # --- invariants ------------------------------------------------------------------------------
 
 PERCENTS = st.lists(st.integers(0, 100).map(float), min_size=1, max_size=60)

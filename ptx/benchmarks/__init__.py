@@ -6,6 +6,8 @@ among its peers.
 - guard: the check that stops a published results file being read as patient responses;
 - stats: percentile ranks with intervals and funnel limits against completed surveys;
 - api, figures: the facade's :func:`ptx.benchmark` call, its result and its charts;
+- summary: the unit's published results as catalog measures (:func:`ptx.published_results`),
+  for ``ptx kpis`` and the board pack;
 - demo: the synthetic benchmark set ``ptx demo`` writes.
 
 This package imports nothing at import time, so :mod:`ptx.ingest` can use its guard.

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from ptx import compare
 from ptx.api._common import format_value, readable
 from ptx.benchmarks import figures, stats
-from ptx.benchmarks.model import COLUMNS, PERCENT_CATEGORIES, RESULTS_TABLE
+from ptx.benchmarks.model import COLUMNS, LOWER_IS_BETTER, PERCENT_CATEGORIES, RESULTS_TABLE
 from ptx.errors import ConfigError, PtxError
 from ptx.sources import Source
 from ptx.store import normalise_url
@@ -44,7 +44,6 @@ CATEGORY_ORDER = (
     "bottom",
     "negative",
 )
-LOWER_IS_BETTER = ("bottom", "negative")
 PEER_COLUMNS = (
     "unit_id",
     "unit",
