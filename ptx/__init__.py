@@ -94,7 +94,8 @@ from ptx.api.comments import (
     theme_trends,
 )
 from ptx.api.imports import import_exports, import_target
-from ptx.benchmarks.api import Benchmark, BenchmarkChoices, benchmark, benchmark_choices
+from ptx.benchmarks.api import Benchmark, benchmark
+from ptx.benchmarks.choices import BenchmarkChoices, benchmark_choices
 from ptx.benchmarks.imports import BenchmarkImport, import_benchmarks
 from ptx.benchmarks.summary import PublishedResults, published_results
 from ptx.catalog import CATALOG, Measure, measure, measures_for

@@ -266,7 +266,7 @@ def cmd_cache(args) -> int:
 
 
 def cmd_benchmarks(args) -> int:
-    from ptx.benchmarks.api import record_own_unit
+    from ptx.benchmarks.choices import record_own_unit
     from ptx.benchmarks.imports import import_benchmarks
 
     report = import_benchmarks(args.files, args.to, release=args.release, replace=args.replace)

@@ -16,7 +16,7 @@ from scipy import stats as scipy_stats
 
 import ptx
 from ptx.benchmarks import stats
-from ptx.benchmarks.api import record_own_unit
+from ptx.benchmarks.choices import record_own_unit
 from ptx.benchmarks.cms import split_measure
 from ptx.benchmarks.imports import read_results
 from ptx.benchmarks.model import survey_band

@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from ptx.api._common import readable
-from ptx.benchmarks.api import benchmark, benchmark_choices
+from ptx.benchmarks.api import benchmark
+from ptx.benchmarks.choices import benchmark_choices
 from ptx.catalog import Measure, published_measure, publisher
 from ptx.sources import Source
 
