@@ -31,7 +31,7 @@ import pandas as pd
 from ptx import cache
 from ptx.benchmarks.guard import refuse_published
 from ptx.config import Config, TableMapping
-from ptx.errors import SchemaError, SourceError
+from ptx.errors import PtxError, SchemaError, SourceError
 from ptx.importing.dates import DateColumn
 from ptx.importing.readers import SUFFIXES as FILE_SUFFIXES
 from ptx.importing.readers import ReadLog, read_file
@@ -99,8 +99,11 @@ def published_files(folder: Path, claimed) -> tuple[Path, ...]:
 
     found = {}
     for path in other_files(folder, claimed):
-        chunks, _log = read_file(path, chunk_rows=1)
-        layout = layout_of(list(next(iter(chunks), pd.DataFrame()).columns))
+        try:
+            chunks, _log = read_file(path, chunk_rows=1)
+            layout = layout_of(list(next(iter(chunks), pd.DataFrame()).columns))
+        except (PtxError, OSError, ValueError):  # not a table ptx reads: left alone, as before
+            continue
         if layout is not None:
             found[path] = layout
     if all(layout in AUXILIARY for layout in found.values()):

@@ -531,6 +531,8 @@ def test_published_files_in_a_folder_go_to_benchmark_results_with_the_import_rep
         shutil.copy(demo_csv / f"{table}.csv", folder)
     for name in ("hcahps_hospital_long.csv", "nhs_fft_inpatient_provider.csv"):
         shutil.copy(FILES / name, folder)
+    (folder / "notes.xlsx").write_bytes(b"not a workbook")  # not a table: left alone
+    (folder / "empty.csv").write_bytes(b"")
     target = tmp_path / "out.duckdb"
     (tmp_path / "ptx.toml").write_text("")
     report = ptx.import_exports(folder, target, config=tmp_path / "ptx.toml")
