@@ -94,8 +94,10 @@ from ptx.api.comments import (
     theme_trends,
 )
 from ptx.api.imports import import_exports, import_target
-from ptx.benchmarks.api import Benchmark, BenchmarkChoices, benchmark, benchmark_choices
+from ptx.benchmarks.api import Benchmark, benchmark
+from ptx.benchmarks.choices import BenchmarkChoices, benchmark_choices
 from ptx.benchmarks.imports import BenchmarkImport, import_benchmarks
+from ptx.benchmarks.summary import PublishedResults, published_results
 from ptx.catalog import CATALOG, Measure, measure, measures_for
 from ptx.charts import presentation
 from ptx.config import Config, load_config
@@ -187,6 +189,8 @@ __all__ = [
     "format_value",
     "hierarchy",
     "import_benchmarks",
+    "published_results",
+    "PublishedResults",
     "import_exports",
     "import_target",
     "comments",

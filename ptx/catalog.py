@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from ptx.benchmarks.model import LOWER_IS_BETTER, PERCENT_CATEGORIES
 from ptx.disclosure import Roles
 from ptx.errors import PtxError
 
@@ -40,6 +41,9 @@ INPUTS = (
     "open",
     "eligible",  # FFT-eligible patients per department-month (activity.eligible)
     "eligible_responses",  # feedback in the department-months with an eligible count
+    # Rows of benchmark_results: a result someone published for a whole unit (a hospital, a
+    # trust), never a response. A measure on them reads nothing else (see published_measure).
+    "published",
 )
 FEEDBACK_INPUTS = frozenset({"feedback", "answers", "eligible", "eligible_responses"})
 FEEDBACK_PERIODS = ("week", "month", "quarter")
@@ -89,6 +93,11 @@ class Measure:
             raise PtxError(f"{self.key}: unknown kind or view.")
         if not set(self.inputs) <= set(INPUTS):
             raise PtxError(f"{self.key}: unknown input in {self.inputs}.")
+        if "published" in self.inputs and len(self.inputs) > 1:
+            raise PtxError(
+                f"{self.key}: published results are a measure of their own, never combined "
+                "with responses or complaints: no feedback measure is computed from them."
+            )
         if self.small_n not in ("", "numerator", "denominator"):
             raise PtxError(f"{self.key}: small_n must be numerator or denominator.")
 
@@ -120,7 +129,9 @@ class Measure:
 
     @property
     def subject(self) -> str:
-        """ "feedback" or "complaints": what the measure is about."""
+        """ "feedback", "complaints" or "published": what the measure is about."""
+        if self.inputs == ("published",):
+            return "published"
         return "feedback" if set(self.inputs) <= FEEDBACK_INPUTS else "complaints"
 
     def applies(self, view: str) -> bool:
@@ -330,6 +341,38 @@ def question_measures(questions: Iterable[str]) -> dict[str, Measure]:
     return out
 
 
+PUBLISHED = "published"  # published:<measure id>:<answer category>
+PUBLISHERS = {"FFT": "NHS England, Friends and Family Test data"}  # by measure id prefix
+DEFAULT_PUBLISHER = "CMS HCAHPS (Care Compare)"
+
+
+def publisher(measure_id: str) -> str:
+    """Who publishes a published measure, from its id (FFT_... NHS England, else CMS)."""
+    prefix = measure_id.partition("_")[0]
+    return PUBLISHERS.get(prefix, DEFAULT_PUBLISHER)
+
+
+def published_measure(measure_id: str, category: str, label: str = "") -> Measure:
+    """A published result as a measure: ``published:<measure id>:<category>``, read from
+    ``benchmark_results`` (see :func:`ptx.benchmarks.summary.published_results`), labelled as
+    published, and in no view of the organisation's own measures."""
+    percent = category in PERCENT_CATEGORIES
+    name = label or measure_id
+    return _m(
+        f"{PUBLISHED}:{measure_id}:{category}",
+        f"{name} · {category} (published)",
+        f"Published<br>{html.escape(name)}",
+        "%" if percent else "score",
+        "lower" if category in LOWER_IS_BETTER else "higher",
+        "proportion" if percent else "score",
+        (PUBLISHED,),
+        frozenset(),
+        f"the {category} result of {measure_id} as its publisher released it for a whole unit",
+        f"{publisher(measure_id)}; percentile rank among peers at the unit's level",
+        (),
+    )
+
+
 def measures_for(view: str, questions: Iterable[str] = ()) -> dict[str, Measure]:
     """Every measure that applies to a view (tile, trend, breakdown, funnel), in catalog order."""
     if view not in VIEWS:
@@ -349,6 +392,9 @@ def measure(key_or_label: str | Measure) -> Measure:
     if text in CATALOG:
         return CATALOG[text]
     kind, _, question = text.partition(":")
+    if kind == PUBLISHED and question.count(":") == 1:
+        measure_id, _, category = question.partition(":")
+        return published_measure(measure_id, category)
     if kind in ANSWER_MEASURES and question:
         return question_measures([question])[text]
     by_label = {m.label.casefold(): m for m in CATALOG.values()}

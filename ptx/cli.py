@@ -145,10 +145,12 @@ def _filters(args) -> query.Filters:
 
 def cmd_kpis(args) -> int:
     from ptx.api import headline
+    from ptx.benchmarks.summary import published_results
 
     source = _open(args)
     filters = _filters(args)
     head = headline(source, filters)
+    published = published_results(source)  # the unit's published results, labelled so
     if args.format == "json":
         out = {
             "source": source.label,
@@ -164,11 +166,18 @@ def cmd_kpis(args) -> int:
             "kpis": [
                 _whole_counts(row) for row in json.loads(head.to_frame().to_json(orient="records"))
             ],
+            "published": json.loads(published.rows.to_json(orient="records")),
         }
         print(json.dumps(out, indent=2))
     else:
         print(f"{source.label}  as of {head.as_of}  from {head.start} to {head.end}")
         print(head.table().to_string(index=False))
+        if not published.unavailable:
+            print(
+                f"\nPublished results of {published.unit} (as published, not computed from "
+                "the responses above):"
+            )
+            print(published.table().to_string(index=False))
     return 0
 
 
@@ -259,7 +268,7 @@ def cmd_cache(args) -> int:
 
 
 def cmd_benchmarks(args) -> int:
-    from ptx.benchmarks.api import record_own_unit
+    from ptx.benchmarks.choices import record_own_unit
     from ptx.benchmarks.imports import import_benchmarks
 
     report = import_benchmarks(args.files, args.to, release=args.release, replace=args.replace)

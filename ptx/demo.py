@@ -474,11 +474,21 @@ def write_demo(
         say("storing rows in order, each row's validation verdict, and the daily summaries")
     finally:
         writer.close()
+    say("writing the synthetic published benchmark results")
     if writer.kind not in ("csv", "parquet"):  # published results beside the model's tables
-        say("writing the synthetic published benchmark results")
         from ptx.benchmarks.demo import write_benchmarks
 
         written["benchmark_results"] = write_benchmarks(target, seed)
+    else:  # a file beside the tables' files, read back by a folder source
+        from ptx.benchmarks.demo import benchmark_frame
+
+        frame = benchmark_frame(seed)
+        path = Path(target) / f"benchmark_results.{writer.kind}"
+        if writer.kind == "csv":
+            frame.to_csv(path, index=False)
+        else:
+            frame.to_parquet(path, index=False)
+        written["benchmark_results"] = len(frame)
     written.update(
         departments=len(DEPARTMENTS), feedback=rows, complaints=n_complaints, activity=len(activity)
     )

@@ -31,7 +31,7 @@ import pandas as pd
 from ptx import cache
 from ptx.benchmarks.guard import refuse_published
 from ptx.config import Config, TableMapping
-from ptx.errors import SchemaError, SourceError
+from ptx.errors import PtxError, SchemaError, SourceError
 from ptx.importing.dates import DateColumn
 from ptx.importing.readers import SUFFIXES as FILE_SUFFIXES
 from ptx.importing.readers import ReadLog, read_file
@@ -76,6 +76,41 @@ def find_table_file(folder: Path, mapping: TableMapping) -> Path | None:
     return None
 
 
+# Published results files (CMS HCAHPS, NHS England FFT, ptx's own benchmark_results) found in a
+# folder beside the model's tables: ``files[PUBLISHED]`` holds them, and the import writes them
+# into their own table (see ptx.benchmarks), never into a table of responses.
+PUBLISHED = "benchmark_results"
+
+
+def other_files(folder: Path, claimed) -> list[Path]:
+    """The export files in a folder that no model table claims, in name order."""
+    taken = {Path(p).resolve() for p in claimed}
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file() and p.suffix.lower() in FILE_SUFFIXES and p.resolve() not in taken
+    )
+
+
+def published_files(folder: Path, claimed) -> tuple[Path, ...]:
+    """The files in a folder, beside the model tables' (``claimed``), whose header is a
+    published results layout; none when only auxiliary CMS lists (measures, states) are there."""
+    from ptx.benchmarks.imports import AUXILIARY, layout_of
+
+    found = {}
+    for path in other_files(folder, claimed):
+        try:
+            chunks, _log = read_file(path, chunk_rows=1)
+            layout = layout_of(list(next(iter(chunks), pd.DataFrame()).columns))
+        except (PtxError, OSError, ValueError):  # not a table ptx reads: left alone, as before
+            continue
+        if layout is not None:
+            found[path] = layout
+    if all(layout in AUXILIARY for layout in found.values()):
+        return ()
+    return tuple(found)
+
+
 def cache_family(folder: Path) -> str:
     """The name every cache of one source folder (or file) starts with."""
     where = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:8]
@@ -88,6 +123,11 @@ def cache_path(folder: Path, config: Config) -> Path:
     for name in TABLES:
         path = folder if folder.is_file() else find_table_file(folder, config.mapping(name))
         if path is not None:
+            st = path.stat()
+            h.update(f"{path.name}:{st.st_size}:{st.st_mtime_ns}".encode())
+    if folder.is_dir():  # published results files beside them (see published_files)
+        claimed = [find_table_file(folder, config.mapping(n)) for n in TABLES]
+        for path in other_files(folder, [p for p in claimed if p is not None]):
             st = path.stat()
             h.update(f"{path.name}:{st.st_size}:{st.st_mtime_ns}".encode())
     h.update(repr(sorted((k, repr(v)) for k, v in config.tables.items())).encode())
@@ -454,6 +494,9 @@ def table_files(folder: Path, config: Config, only: dict[str, Path] | None = Non
             path = find_table_file(folder, config.mapping(name))
             if path is not None:
                 files[name] = path
+        published = published_files(folder, files.values())
+        if published:
+            files[PUBLISHED] = published
     for name in config.tables:
         if name not in files and (only is None or Path(config.mapping(name).name).suffix):
             raise SchemaError(
@@ -506,6 +549,8 @@ def import_files(
     """Read, map and check each table's file and write them, with the import's report tables,
     to ``target`` (a DuckDB or SQLite file or a SQLAlchemy URL). Without a departments file,
     departments are made from the department values the other tables use."""
+    files = dict(files)
+    published = files.pop(PUBLISHED, ())
     derive = "departments" not in files
     names = tuple(files) + (("departments",) if derive else ())
     writer = Writer(target, names, latest=config.latest_date, tagger=tagger_for(config))
@@ -527,6 +572,8 @@ def import_files(
         if derive:
             results.append(_derived_departments(sorted(department_ids), hierarchy, config, writer))
         writer.close()
+        if published:
+            results += _import_published(published, target, quarantine)
         _write_report(target, results, quarantine, values)
     except BaseException:
         writer.discard()
@@ -575,6 +622,34 @@ def _import_table(reader: TableReader, writer: Writer, quarantine: list, progres
     result.log = log
     result.notes = _read_notes(log) + reader.notes()
     return result
+
+
+def _import_published(paths, target, quarantine: list) -> list[TableResult]:
+    """Published results files into ``benchmark_results`` at the target, the way
+    ``ptx benchmarks import`` does (one code path), with each file's rows read, loaded and
+    quarantined (and why) in the import's report."""
+    from ptx.benchmarks.imports import AUXILIARY, read_results, write_results
+
+    rows, report = read_results(paths)
+    write_results(target, rows, report)
+    out = []
+    for f in report.files:
+        if f.layout in AUXILIARY:
+            continue
+        if f.rejected:
+            numbers, reasons, raw = zip(*f.rejected, strict=True)
+            quarantine.append(
+                pd.DataFrame(
+                    {"table_name": PUBLISHED, "row_number": numbers, "reason": reasons, "raw": raw}
+                ).astype({"row_number": "int64"})
+            )
+        result = TableResult(PUBLISHED, f.file, f.rows_read, f.rows_read - len(f.rejected))
+        result.records = f.rows_stored
+        result.notes = [f"{f.file.name} ({f.layout}): {note}" for note in f.notes]
+        out.append(result)
+    if out:
+        out[-1].notes += report.notes
+    return out
 
 
 def _read_notes(log: ReadLog) -> list[str]:

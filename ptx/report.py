@@ -44,6 +44,7 @@ from ptx.api import (
 )
 from ptx.api._common import department_names, rule_for
 from ptx.api.comments import comments, theme_trends
+from ptx.benchmarks.summary import published_results
 from ptx.disclosure import Disclosure
 from ptx.errors import PtxError
 from ptx.exports import table_html
@@ -344,6 +345,21 @@ def _departments(pack: Pack) -> None:
     pack.table(heat.table(export=True), "Funnel verdict by department and measure", heat.method)
 
 
+def _benchmarks(pack: Pack) -> None:
+    """The organisation's published results (CMS HCAHPS, NHS England FFT) beside the national
+    value: published measures of their own, never computed from the responses above."""
+    pack.section("benchmarks", "Published benchmarks")
+    result = published_results(pack.source)
+    if result.unavailable:
+        pack.text(result.unavailable)
+        return
+    pack.text(
+        f"{result.unit}: results as their publishers released them for the whole unit, beside "
+        "the national value; they are not computed from the responses in this pack."
+    )
+    pack.table(result.table(export=True), "Published results and percentile ranks", result.method)
+
+
 COMMENT_THEMES = 3  # the pack quotes comments on this many of the most frequent themes
 COMMENTS_PER_THEME = 2  # and this many of the newest negative and of the newest positive
 
@@ -389,6 +405,7 @@ SECTIONS: tuple[Callable[[Pack], None], ...] = (
     _feedback,
     _complaints,
     _departments,
+    _benchmarks,
     _comments,
 )
 

@@ -119,9 +119,14 @@ class Source:
         return self.config.as_of
 
     def dispose(self) -> None:
-        """Close the connections and forget what was remembered."""
+        """Close the connections, those of any other engine remembered on the source (the
+        ``[benchmarks] location`` database) too, and forget what was remembered."""
         with self._memo_lock:
+            remembered = list(self._memo.values())
             self._memo.clear()
+        for value in remembered:
+            if isinstance(value, sa.Engine) and value is not self.engine:
+                value.dispose()
         self.engine.dispose()
 
 

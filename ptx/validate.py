@@ -19,6 +19,7 @@ from ptx.importing.values import code_label
 from ptx.ingest import (
     IMPORT_COUNTS_TABLE,
     NOTES_TABLE,
+    PUBLISHED,
     QUARANTINE_TABLE,
     REPORT_COLUMNS,
     RESPONSES_TABLE,
@@ -150,15 +151,20 @@ def _import_counts(source: Source) -> tuple[pd.DataFrame, pd.DataFrame]:
         report_table(source, QUARANTINE_TABLE),
     )
     if counts_t is None or q_t is None:
-        return pd.DataFrame(columns=["table_name", "rows_read", "rows_loaded"]), pd.DataFrame(
-            columns=["table", "reason", "rows", "example"]
-        )
+        return pd.DataFrame(
+            columns=["table_name", "rows_read", "rows_loaded", "records"]
+        ), pd.DataFrame(columns=["table", "reason", "rows", "example"])
     with source.engine.connect() as conn:
         read = pd.DataFrame(
             conn.execute(
-                sa.select(counts_t.c.table_name, counts_t.c.rows_read, counts_t.c.rows_loaded)
+                sa.select(
+                    counts_t.c.table_name,
+                    counts_t.c.rows_read,
+                    counts_t.c.rows_loaded,
+                    counts_t.c.records,
+                )
             ).all(),
-            columns=["table_name", "rows_read", "rows_loaded"],
+            columns=["table_name", "rows_read", "rows_loaded", "records"],
         )
         reasons = pd.DataFrame(
             conn.execute(
@@ -263,6 +269,18 @@ def validation_report(source: Source) -> ValidationReport:
                     "rows_loaded": loaded,
                     "rows_quarantined": read - loaded,
                     "records": total - ruled_out,
+                }
+            )
+        if PUBLISHED in in_files.index:  # published results files: as their import read them
+            files = in_files.loc[[PUBLISHED]]
+            read, loaded = int(files["rows_read"].sum()), int(files["rows_loaded"].sum())
+            rows.append(
+                {
+                    "table": PUBLISHED,
+                    "rows_read": read,
+                    "rows_loaded": loaded,
+                    "rows_quarantined": read - loaded,
+                    "records": int(files["records"].sum()),
                 }
             )
         if source.has("complaints"):

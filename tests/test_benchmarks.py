@@ -16,7 +16,7 @@ from scipy import stats as scipy_stats
 
 import ptx
 from ptx.benchmarks import stats
-from ptx.benchmarks.api import record_own_unit
+from ptx.benchmarks.choices import record_own_unit
 from ptx.benchmarks.cms import split_measure
 from ptx.benchmarks.imports import read_results
 from ptx.benchmarks.model import survey_band
@@ -386,6 +386,26 @@ def test_a_benchmarks_database_named_in_the_config(tmp_path, hcahps_db):
     assert result.unit_id == "NY" and result.release == "07_2023"
 
 
+def test_the_benchmarks_database_is_closed_with_the_source(tmp_path, hcahps_db):
+    import duckdb
+
+    from ptx.demo import write_demo
+
+    plain = tmp_path / "own.sqlite"
+    write_demo(plain, rows=300, complaints=10)
+    location = tmp_path / "published.duckdb"
+    shutil.copy(hcahps_db, location)
+    config = tmp_path / "ptx.toml"
+    config.write_text(f'[benchmarks]\nlocation = "{location}"\nunit = "NY"\n')
+    source = ptx.open_source(ptx.load_config(config, location=str(plain)))
+    assert ptx.benchmark(source, "H_HSP_RATING").unit_id == "NY"
+    # Held open read-only by the source: this process cannot open it to write.
+    with pytest.raises(duckdb.ConnectionException):
+        duckdb.connect(str(location)).close()
+    source.dispose()
+    duckdb.connect(str(location)).close()  # released
+
+
 # --- never read as patient responses ---------------------------------------------------------
 
 FORCED = """
@@ -455,16 +475,14 @@ def test_a_measure_not_published_for_the_units_level_says_so(hcahps_db):
     assert "facility" in result.unavailable
 
 
-def test_duckdb_and_sqlite_give_identical_benchmarks(demo_duckdb, demo_sqlite):
-    duck, lite = ptx.open_source(demo_duckdb), ptx.open_source(demo_sqlite)
-    assert ptx.benchmark_choices(duck) == ptx.benchmark_choices(lite)
-    for measure, category, release in (
-        ("H_COMP_1", "top", "2024"),
-        ("FFT_INPATIENT", "negative", "2026"),
-        ("H_HSP_RATING", "star rating", "2025"),
-    ):
-        a = ptx.benchmark(duck, measure, category=category, release=release)
-        b = ptx.benchmark(lite, measure, category=category, release=release)
+def assert_same_benchmarks(one, other, chosen) -> None:
+    """Two sources give the same choices, and the same numbers, peers and trend for each
+    (measure, category, release) chosen."""
+    assert ptx.benchmark_choices(one) == ptx.benchmark_choices(other)
+    for measure, category, release in chosen:
+        a = ptx.benchmark(one, measure, category=category, release=release)
+        b = ptx.benchmark(other, measure, category=category, release=release)
+        assert a.unavailable is None and b.unavailable is None, a.unavailable
         assert (a.value, a.national, a.parent_value, a.star_rating) == pytest.approx(
             (b.value, b.national, b.parent_value, b.star_rating), nan_ok=True
         )
@@ -473,6 +491,210 @@ def test_duckdb_and_sqlite_give_identical_benchmarks(demo_duckdb, demo_sqlite):
         )
         pd.testing.assert_frame_equal(a.table(), b.table())
         pd.testing.assert_frame_equal(a.trend, b.trend)
+
+
+def test_duckdb_and_sqlite_give_identical_benchmarks(demo_duckdb, demo_sqlite):
+    duck, lite = ptx.open_source(demo_duckdb), ptx.open_source(demo_sqlite)
+    assert_same_benchmarks(
+        duck,
+        lite,
+        (
+            ("H_COMP_1", "top", "2024"),
+            ("FFT_INPATIENT", "negative", "2026"),
+            ("H_HSP_RATING", "star rating", "2025"),
+        ),
+    )
+
+
+def test_a_demo_folder_carries_its_benchmark_set(demo_csv, demo_duckdb):
+    from ptx.benchmarks.demo import DEMO_UNIT
+
+    assert (demo_csv / "benchmark_results.csv").is_file()
+    folder, duck = ptx.open_source(demo_csv), ptx.open_source(demo_duckdb)
+    assert ptx.benchmark_choices(folder).measures == ptx.benchmark_choices(duck).measures
+    assert ptx.benchmark_choices(folder).own_unit is None  # the page asks for it
+    a = ptx.benchmark(folder, "H_COMP_1", category="top", release="2024", unit=DEMO_UNIT)
+    b = ptx.benchmark(duck, "H_COMP_1", category="top", release="2024", unit=DEMO_UNIT)
+    assert (a.value, a.national, a.rank, a.rank_low) == pytest.approx(
+        (b.value, b.national, b.rank, b.rank_low)
+    )
+    pd.testing.assert_frame_equal(a.table(), b.table())
+    pd.testing.assert_frame_equal(a.trend, b.trend)
+
+
+def test_published_files_in_a_folder_go_to_benchmark_results_with_the_import_report(
+    tmp_path, demo_csv
+):
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    for table in ("departments", "feedback", "complaints", "activity"):
+        shutil.copy(demo_csv / f"{table}.csv", folder)
+    for name in ("hcahps_hospital_long.csv", "nhs_fft_inpatient_provider.csv"):
+        shutil.copy(FILES / name, folder)
+    (folder / "notes.xlsx").write_bytes(b"not a workbook")  # not a table: left alone
+    (folder / "empty.csv").write_bytes(b"")
+    target = tmp_path / "out.duckdb"
+    (tmp_path / "ptx.toml").write_text("")
+    report = ptx.import_exports(folder, target, config=tmp_path / "ptx.toml")
+    row = report.tables.set_index("table").loc["benchmark_results"]
+    assert row["rows_read"] == row["rows_loaded"] + row["rows_quarantined"]
+    assert row["rows_quarantined"] > 0  # the long file's unknown measure ids, with reasons
+    reasons = report.reasons[report.reasons["table"] == "benchmark_results"]
+    assert reasons["reason"].str.startswith("HCAHPS Measure ID: value is not").any()
+    assert reasons["reason"].str.startswith("organisation code: required").any()
+    assert reasons["rows"].sum() == row["rows_quarantined"]
+    # The same rows as `ptx benchmarks import` writes from the same files: one code path.
+    alone = tmp_path / "alone.duckdb"
+    ptx.import_benchmarks(
+        [FILES / "hcahps_hospital_long.csv", FILES / "nhs_fft_inpatient_provider.csv"], alone
+    )
+    engines = [sa.create_engine(f"duckdb:///{p}") for p in (target, alone)]
+    frames = []
+    for engine in engines:
+        with engine.connect() as conn:
+            frames.append(
+                pd.read_sql("SELECT * FROM benchmark_results ORDER BY ALL", conn).drop(
+                    columns="source_file"
+                )
+            )
+        engine.dispose()
+    assert row["records"] == len(frames[0]) > 0
+    pd.testing.assert_frame_equal(frames[0], frames[1])
+    source = ptx.open_source(target)
+    assert ptx.benchmark(source, "H_COMP_1", unit="010001").unit_id == "010001"
+    assert "feedback" in source.tables  # the patients' responses beside them, as before
+    source.dispose()
+
+
+def test_a_published_results_file_named_as_the_feedback_table_is_still_refused(tmp_path):
+    shutil.copy(FILES / "hcahps_state.csv", tmp_path / "feedback.csv")
+    (tmp_path / "ptx.toml").write_text("")
+    with pytest.raises(ptx.SchemaError, match="published results file"):
+        ptx.import_exports(tmp_path, tmp_path / "out.duckdb", config=tmp_path / "ptx.toml")
+
+
+def test_ptx_own_layout_rejects_a_row_without_its_key(tmp_path):
+    from ptx.benchmarks.demo import benchmark_frame
+
+    frame = benchmark_frame().head(20).copy()
+    frame.loc[3, "measure_id"] = None
+    frame.to_csv(tmp_path / "benchmark_results.csv", index=False)
+    rows, report = read_results([tmp_path / "benchmark_results.csv"])
+    (file,) = report.files
+    assert (file.rows_read, len(rows), len(file.rejected)) == (20, 19, 1)
+    assert file.rejected[0][:2] == (4, "no measure_id")  # the fourth data row
+
+
+@pytest.mark.postgres
+def test_postgresql_gives_the_same_benchmarks_as_duckdb(postgres_url, tmp_path):
+    """Imported into PostgreSQL and into DuckDB, the same files give the same numbers (skipped
+    without PTX_TEST_POSTGRES_URL; required in CI)."""
+    from ptx.demo import write_demo
+
+    admin = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    name = f"{sa.engine.make_url(postgres_url).database}_bench"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.engine.make_url(postgres_url).set(database=name).render_as_string(False)
+    try:
+        duck = tmp_path / "duck.duckdb"
+        for target in (url, duck):
+            write_demo(target, rows=300, complaints=10)
+            ptx.import_benchmarks([FILES], target, replace=True)
+            record_own_unit(target, "010001")
+        pg, dk = ptx.open_source(url), ptx.open_source(duck)
+        assert_same_benchmarks(
+            pg,
+            dk,
+            (
+                ("H_COMP_1", "top", "Jan 2022 to Dec 2022"),
+                ("H_COMP_2", "bottom", "Jan 2022 to Dec 2022"),
+                ("H_COMP_1", "linear mean", "Jan 2013 to Dec 2013"),
+            ),
+        )
+        pg.dispose()
+        dk.dispose()
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_published_results_are_catalog_measures_read_from_the_published_rows(demo_duckdb):
+    source = ptx.open_source(demo_duckdb)
+    result = ptx.published_results(source)
+    assert result.unavailable is None and "R0X" in result.unit
+    assert set(result.rows["publisher"]) == {
+        "NHS England, Friends and Family Test data",
+        "CMS HCAHPS (Care Compare)",
+    }
+    for row in result.rows.itertuples():
+        m = result.measures[row.key]
+        assert m.subject == "published" and m.inputs == ("published",)
+        assert m.label.endswith("(published)") and ptx.measure(row.key).key == row.key
+        _, measure_id, category = row.key.split(":")
+        latest = list(ptx.benchmark_choices(source).releases)[-1]
+        same = ptx.benchmark(source, measure_id, category=category, release=latest)
+        assert (row.value, row.national, row.rank) == pytest.approx(
+            (same.value, same.national, same.rank)
+        )
+    table = result.table(export=True)
+    assert list(table.columns) == [
+        "Published measure",
+        "Answer",
+        "Release",
+        "Published by",
+        "Yours",
+        "National",
+        "Percentile rank",
+    ]
+    assert not table.isin(["None", "nan", "inf"]).any().any()
+    # The Excel export: the same rows, numbers as numbers.
+    import io
+
+    book = pd.read_excel(io.BytesIO(ptx.excel_bytes({"Published": table})), sheet_name="Published")
+    assert list(book.columns) == list(table.columns) and len(book) == len(result.rows)
+    assert book["Yours"].tolist() == [round(v) for v in result.rows["value"]]
+
+
+def test_ptx_kpis_lists_the_published_results_apart(demo_duckdb, capsys):
+    import json
+
+    assert main(["kpis", str(demo_duckdb), "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    published = {r["key"]: r for r in out["published"]}
+    assert "published:FFT_INPATIENT:positive" in published
+    assert not any(k["kpi"].startswith("published:") for k in out["kpis"])  # not a tile
+    expected = ptx.published_results(ptx.open_source(demo_duckdb)).rows.set_index("key")
+    for key, row in published.items():
+        assert row["value"] == expected.at[key, "value"] and row["release"]
+    assert main(["kpis", str(demo_duckdb)]) == 0
+    text = capsys.readouterr().out
+    assert "Published results of Riverside" in text and "Percentile rank" in text
+
+
+def test_an_aggregate_row_can_never_feed_a_feedback_measure():
+    from ptx.catalog import CATALOG, Measure, measures_for, question_measures
+
+    mixed = dict(
+        key="fft_from_published",
+        label="FFT % positive",
+        short="FFT",
+        unit="%",
+        direction="higher",
+        kind="proportion",
+        views=frozenset({"tile"}),
+        definition="",
+        method="",
+    )
+    with pytest.raises(ptx.PtxError, match="never combined with responses"):
+        Measure(inputs=("feedback", "published"), **mixed)
+    own = [*CATALOG.values(), *question_measures(["q"]).values()]
+    assert all("published" not in m.inputs for m in own)
+    published = ptx.measure("published:H_COMP_1:top")
+    assert published.subject == "published" and not published.views
+    for view in ("tile", "trend", "breakdown", "funnel"):  # never among the organisation's own
+        assert all(m.subject != "published" for m in measures_for(view, ["q"]).values())
 
 
 # --- invariants ------------------------------------------------------------------------------

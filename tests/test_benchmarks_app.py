@@ -91,3 +91,14 @@ def test_the_import_report_is_on_the_page(monkeypatch, tmp_path):
     shown = report.replace("\u2060", "")  # the word joiners that keep names plain text
     assert "hcahps\\_wide.csv (hcahps wide)\\: 8 rows read, 72 result rows stored" in shown
     assert "identical score set" in report and "1 rejected" in report
+
+
+def test_the_page_works_on_a_demo_folder(monkeypatch, demo_csv):
+    monkeypatch.setenv("PTX_SOURCE", str(demo_csv))
+    at = run_app(demo_csv, "pages/benchmarks.py")
+    unit = at.selectbox(key="bench_unit")
+    assert unit.value is None  # a folder records no unit: the page asks for it
+    assert any("(R0X, trust)" in option for option in unit.options)
+    unit.set_value("R0X").run()
+    assert not at.exception
+    assert metrics(at)["Percentile of 300 trusts"] != "–"

@@ -22,6 +22,7 @@ SECTION_IDS = (
     "feedback",
     "complaints",
     "departments",
+    "benchmarks",
     "comments",
     "methods",
 )
@@ -114,6 +115,9 @@ def expected_tables(source, filters: ptx.Filters | None = None) -> dict[str, obj
     out["Ranking, with intervals"] = ranking.table(export=True)
     heat = ptx.department_heatmap(source, f)
     out["Funnel verdict by department and measure"] = heat.table(export=True)
+    published = ptx.published_results(source)
+    assert not published.unavailable and len(published.rows)  # the demo's own unit
+    out["Published results and percentile ranks"] = published.table(export=True)
     themes = ptx.theme_trends(source, f)
     out["Comments by theme and month"] = themes.table(export=True)
     return out

@@ -233,7 +233,7 @@ def _aggregates(frame: pd.DataFrame) -> pd.DataFrame:
 
 def write_benchmarks(target, seed: int = 2026) -> int:
     """Write the synthetic set and the demo trust as the organisation's unit; return rows."""
-    from ptx.benchmarks.api import record_own_unit
+    from ptx.benchmarks.choices import record_own_unit
     from ptx.benchmarks.imports import write_results
 
     written = write_results(target, benchmark_frame(seed), replace=True)

@@ -45,6 +45,8 @@ def refuse_published(file: Path | str, table: str, columns) -> None:
         f"percentage, score or star rating for a whole hospital, state or trust, not a "
         f"patient's response, so it cannot be the '{table}' table — ptx would compute FFT, "
         "NPS and top-box measures from numbers that are not answers. Import it as benchmarks "
-        f"instead: ptx benchmarks import {Path(str(file)).name} --to <database>; the "
-        "Benchmarks page places your unit among its peers. Remove its mapping from ptx.toml."
+        f"instead: ptx benchmarks import {Path(str(file)).name} --to <database>, or leave it "
+        "in the export folder under a name no table is mapped to (ptx import reads it into "
+        "the published results); the Benchmarks page places your unit among its peers. Remove "
+        "its mapping from ptx.toml."
     )

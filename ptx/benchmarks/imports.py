@@ -119,11 +119,38 @@ def _read(path: Path) -> tuple[pd.DataFrame, FileReport]:
     return raw, report
 
 
+OWN_LAYOUT = "ptx benchmark results"  # benchmark_results as ptx writes it (ptx demo --format)
+REQUIRED = tuple(c.name for c in BENCHMARK_RESULTS.columns if c.required)
+
+
 def layout_of(columns) -> str | None:
-    """The published-results layout a header is in (CMS or NHS England), or None."""
+    """The published-results layout a header is in (CMS, NHS England, or ptx's own
+    ``benchmark_results`` columns), or None."""
+    if set(COLUMNS) <= set(columns):
+        return OWN_LAYOUT
     if nhs.is_fft_provider_layout(columns):
         return "nhs fft provider"
     return cms.layout_of(columns)
+
+
+def read_own(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """Rows of a file in ptx's own ``benchmark_results`` layout (text cells): the rows, the
+    rejected (row_number, reason) and notes. A row without a required cell is rejected."""
+    text = raw[list(COLUMNS)].apply(lambda c: c.str.strip()).replace("", None)
+    lacking = text[list(REQUIRED)].isna()
+    bad = lacking.any(axis=1).to_numpy()
+    rejected = pd.DataFrame(
+        {
+            "row_number": raw.loc[bad, "_row"].astype("int64").to_numpy(),
+            "reason": [
+                "no " + ", ".join(c for c in REQUIRED if row[c])
+                for _, row in lacking[bad].iterrows()
+            ],
+        }
+    )
+    rows = text[~bad].copy()
+    rows["imputed"] = rows["imputed"].str.casefold().isin(("true", "1", "yes"))
+    return rows, rejected, []
 
 
 def read_results(paths, *, release: str | None = None) -> tuple[pd.DataFrame, BenchmarkImport]:
@@ -156,7 +183,9 @@ def read_results(paths, *, release: str | None = None) -> tuple[pd.DataFrame, Be
     for raw, report in read:
         if report.layout in AUXILIARY:
             continue
-        if report.layout == "nhs fft provider":
+        if report.layout == OWN_LAYOUT:
+            rows, rejected, notes = read_own(raw)
+        elif report.layout == "nhs fft provider":
             rows, rejected, notes = nhs.read_fft(raw.drop(columns="_row"), release=release)
         else:
             rows, rejected, notes = cms.read_layout(report.layout, raw, context, release=release)
@@ -174,7 +203,12 @@ def read_results(paths, *, release: str | None = None) -> tuple[pd.DataFrame, Be
     result = BenchmarkImport("", reports, 0)
     rows = _repeated_keys(rows, result)
     rows = conform(rows)
-    rows, result.imputed_units = flag_imputed(rows, result.notes)
+    # Rows in ptx's own layout keep the imputed flags they were written with; the others are
+    # checked for identical score sets.
+    own = rows["source_file"].isin([r.file.name for r in reports if r.layout == OWN_LAYOUT])
+    checked, result.imputed_units = flag_imputed(rows[~own.to_numpy()], result.notes)
+    rows = pd.concat([rows[own.to_numpy()], checked]) if own.any() else checked
+    rows = conform(rows)
     result.box_problems = check_boxes(rows, result.notes)
     result.rows = len(rows)
     return rows, result

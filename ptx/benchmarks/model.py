@@ -36,6 +36,7 @@ CATEGORIES = (
     "negative",
 )
 PERCENT_CATEGORIES = ("top", "middle", "bottom", "response rate", "positive", "negative")
+LOWER_IS_BETTER = ("bottom", "negative")  # the answers where a lower share is better
 # Boxes of one measure add to 100; published whole percentages may each be 0.5 off.
 ROUNDING_PER_BOX = 0.5
 
