@@ -32,6 +32,8 @@ PAGES = {
     "feedback": "feedback",
     "complaints": "complaints",
     "departments": "departments",
+    # Its first tab lists comments (no chart): timed on the theme trends, its first chart.
+    "comments": "comments?comments_tab=Theme+trends",
     "benchmarks": "benchmarks",
 }
 VIEWPORT = {"width": 1920, "height": 1080}

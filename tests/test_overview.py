@@ -8,6 +8,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import pytest
+from streamlit.testing.v1 import AppTest
 
 import ptx
 from ptx import spc
@@ -15,7 +16,7 @@ from ptx.api.changes import chart_type
 from ptx.errors import ConfigError
 from ptx.meeting import Meeting, Slide
 from ptx.targets import Targets
-from tests.test_app import run_app
+from tests.test_app import DASHBOARD, TIMEOUT, run_app
 
 DEPARTMENT_TARGET = 50.0  # far below any ward's FFT % positive: it will consistently pass
 
@@ -250,6 +251,20 @@ def test_each_what_changed_button_opens_the_view_it_names(demo_duckdb):
         assert at.session_state["dates"] == (signal.start, signal.end)
         if signal.department_id:
             assert at.session_state["dept"] == signal.department_id
+
+
+def test_every_signal_is_tabled_once_its_expander_is_opened(demo_duckdb):
+    changes = ptx.what_changed(ptx.open_source(demo_duckdb), scope="Whole organisation")
+    assert len(changes.signals) > 8  # more than the buttons list: the expander is there
+    at = run_app(demo_duckdb)
+    (folded,) = [e for e in at.expander if e.label == f"All {len(changes.signals)} signals"]
+    assert not folded.proto.expanded and not at.dataframe  # folded: no table, none to load
+    opened = AppTest.from_file(str(DASHBOARD), default_timeout=TIMEOUT)
+    opened.session_state["all_signals"] = True  # as a click on it leaves it, and reruns
+    opened.run()
+    assert not opened.exception, opened.exception
+    (shown,) = opened.dataframe
+    assert len(shown.value) == len(changes.signals)
 
 
 def test_meeting_mode_hides_the_sidebar_and_leaves_on_request(demo_duckdb):
