@@ -150,6 +150,7 @@ DOING = {
     "hierarchy": "Reading the departments",
     "channels": "Reading the feedback channels",
     "benchmark_choices": "Reading the published results",
+    "published_results": "Reading your published results",
     "benchmark": "Placing your unit among its peers",
     "what_changed": "Reading each measure's signals in every department",
     "comments": "Reading the comments",

@@ -113,3 +113,11 @@ if heatmap_tab.open:
             "* too few responses to judge."
         )
         table(heat, key="heatmap_table", file_name="ptx-every-measure.csv")
+        published = compute(ptx.published_results, v)
+        if not published.unavailable:
+            st.subheader("Published results beside your own")
+            st.caption(
+                f"{md(published.unit)}: as published (release, publisher), not computed from "
+                f"your responses; {md(published.method)}."
+            )
+            table(published, key="published_table", file_name="ptx-published-results.csv")

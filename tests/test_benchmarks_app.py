@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.test_app import captions, metrics, plotly_values, run_app
+from tests.test_app import captions, metrics, plotly_values, run_app, table_downloads
 
 
 @pytest.fixture(autouse=True)
@@ -102,3 +102,15 @@ def test_the_page_works_on_a_demo_folder(monkeypatch, demo_csv):
     unit.set_value("R0X").run()
     assert not at.exception
     assert metrics(at)["Percentile of 300 trusts"] != "–"
+
+
+def test_published_results_beside_the_departments_heatmap_with_their_export(demo_duckdb):
+    import ptx
+
+    at = run_app(demo_duckdb, "pages/departments.py", view="Every measure at a glance")
+    published = at.dataframe[1].value
+    expected = ptx.published_results(ptx.open_source(demo_duckdb)).table()
+    assert list(published.columns) == list(expected.columns)
+    assert published.to_csv() == expected.to_csv() and len(published) == 5
+    assert "as published (release, publisher)" in captions(at)
+    assert len(table_downloads(at)) == 2  # the heatmap's and the published results' CSV/Excel
