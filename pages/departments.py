@@ -117,7 +117,6 @@ if heatmap_tab.open:
         if not published.unavailable:
             st.subheader("Published results beside your own")
             st.caption(
-                f"{md(published.unit)}: as published (release, publisher), not computed from "
-                f"your responses; {md(published.method)}."
+                f"{md(published.unit)}, not computed from your responses: {md(published.method)}."
             )
             table(published, key="published_table", file_name="ptx-published-results.csv")

@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -256,12 +257,15 @@ def measure(engine: str, rows: int, location: str, runs: int, checkout: Path) ->
     warm = script("app_timing.py", "warm", str(max(runs, 3)))
     browser = script("browser_timing.py", str(runs))
     # Whole tables in pandas need about 1 MB per thousand responses: beyond the machine's
-    # memory the naive pattern is not slow but impossible, and is reported so.
-    naive = (
-        script("naive.py", _url(location))
-        if naive_fits(rows)
-        else {"seconds": None, "peak_rss_mb": rows * NAIVE_MB_PER_ROW}
-    )
+    # memory the naive pattern is not slow but impossible, and is reported so; where the engine
+    # refuses to hand over whole tables (a Spark Thrift server's heap), it failed, and why.
+    if naive_fits(rows):
+        try:
+            naive = script("naive.py", _url(location))
+        except RuntimeError as failed:
+            naive = {"seconds": None, "peak_rss_mb": None, "failed": failure(str(failed))}
+    else:
+        naive = {"seconds": None, "peak_rss_mb": rows * NAIVE_MB_PER_ROW}
     return {
         "engine": engine,
         "rows": rows,
@@ -273,9 +277,21 @@ def measure(engine: str, rows: int, location: str, runs: int, checkout: Path) ->
         "browser_note": browser.get("reason"),
         "naive": naive["seconds"],
         "naive_rss": naive["peak_rss_mb"],
+        "naive_failed": naive.get("failed"),
         "rss": max(warm["peak_rss_mb"], max(c["peak_rss_mb"] for c in cold)),
         "pages": {p.split("/")[-1].removesuffix(".py"): v for p, v in warm["pages"].items()},
     }
+
+
+def failure(stderr: str) -> str:
+    """A script's failure in a few words for the table: the database's own error where it gave
+    one (``Error running query: java.lang.OutOfMemoryError: Java heap space``), else the last
+    line it printed."""
+    said = re.search(r"Error running query: ([^'\"\n]+)", stderr)
+    if said:
+        return said.group(1).strip()[:80].replace("|", "/")
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    return lines[-1][:80].replace("|", "/") if lines else "no message"
 
 
 def _ratio(x: float) -> str:
@@ -298,7 +314,9 @@ def table(results: list[dict]) -> str:
         )
         chart = "n/a" if r["first_chart"] is None else f"{r['first_chart']:.2f}"
         over_bare = _ratio(r["cold_run"] / r["bare"])
-        if r["naive"] is None:
+        if r.get("naive_failed"):
+            naive, naive_rss = f"failed: {r['naive_failed']} | n/a", "n/a"
+        elif r["naive"] is None:
             gb = r["naive_rss"] / 1024
             naive = f"not run: needs about {gb:.0f} GB | n/a"
             naive_rss = "n/a"
@@ -338,6 +356,8 @@ def run(
             location = build(engine, rows, data_dir, postgres_url, progress, spark_url)
             progress(f"measuring {engine} at {rows:,} responses")
             results.append(measure(engine, rows, location, runs, checkout))
+            if out is not None:  # each source's row kept as soon as it is measured
+                write_report(out, results, runs, table(results), block)
             if results[-1]["browser_note"]:
                 progress(f"browser first chart not measured: {results[-1]['browser_note']}")
             if floor and floor_timing is None:  # each page against the floor, on the first source

@@ -4,6 +4,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import ROOT
 
 
@@ -87,6 +89,50 @@ def test_the_table_has_the_comments_filters_and_says_when_naive_was_not_run():
     skipped = table([_result(naive=None, naive_rss=100_000_000 * 0.001)])
     assert "not run: needs about 98 GB | n/a |" in skipped and "| 900 / n/a |" in skipped
     assert "None" not in skipped and "inf" not in skipped.lower()
+
+
+def test_a_failed_naive_pattern_is_reported_with_the_engines_reason():
+    from ptx.bench import failure, table
+
+    # What bench/naive.py printed when a 3 GB Thrift server collected 10 million rows.
+    stderr = (
+        "pyhive.exc.OperationalError: TExecuteStatementResp(status=TStatus(statusCode=3, "
+        "errorMessage='org.apache.hive.service.cli.HiveSQLException: Error running query: "
+        "java.lang.OutOfMemoryError: Java heap space', sqlState=None)\n[SQL: SELECT * FROM "
+        "feedback]\n(Background on this error at: https://sqlalche.me/e/21/e3q8)\n"
+    )
+    said = failure(stderr)
+    assert said == "java.lang.OutOfMemoryError: Java heap space"
+    assert failure("Traceback ...\nMemoryError: a | b\n\n") == "MemoryError: a / b"
+    failed = table([_result(naive=None, naive_rss=None, naive_failed=said)])
+    assert f"| failed: {said} | n/a |" in failed and "| 900 / n/a |" in failed
+    assert "None" not in failed
+
+
+def test_each_measured_source_is_written_before_the_next_is_measured(monkeypatch, tmp_path):
+    from ptx import bench
+
+    def measure(engine, rows, location, runs, checkout):
+        if engine == "spark":
+            raise RuntimeError("the cluster went away")
+        return _result(engine=engine, rows=rows)
+
+    monkeypatch.setattr(bench, "build", lambda engine, rows, *rest: f"{engine}-{rows}")
+    monkeypatch.setattr(bench, "measure", measure)
+    out = tmp_path / "PERFORMANCE.md"
+    with pytest.raises(RuntimeError, match="went away"):
+        bench.run(
+            [1000],
+            ["duckdb", "spark"],
+            runs=1,
+            data_dir=tmp_path,
+            postgres_url=None,
+            out=out,
+            checkout=tmp_path,
+            floor=False,
+            block="bench-large",
+        )
+    assert "| duckdb | 1,000 |" in out.read_text()  # the row measured before the failure
 
 
 def test_the_naive_pattern_runs_only_where_it_fits(monkeypatch):
