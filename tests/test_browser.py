@@ -76,6 +76,21 @@ def settle(page) -> None:
     page.wait_for_selector(IDLE)
 
 
+def wait_count(page, selector: str, at_least: int, timeout: float = 30_000) -> int:
+    """The number of elements matching ``selector`` once there are at least ``at_least`` (the
+    browser may still be drawing a run's elements when the script is idle); fails after
+    ``timeout`` ms with the count it reached."""
+    from playwright.sync_api import TimeoutError as Timeout
+
+    with contextlib.suppress(Timeout):  # the caller's assertion says how many there were
+        page.wait_for_function(
+            "([sel, n]) => document.querySelectorAll(sel).length >= n",
+            arg=[selector, at_least],
+            timeout=timeout,
+        )
+    return page.locator(selector).count()
+
+
 def kpi_values(page) -> dict[str, str]:
     page.wait_for_selector('[data-testid="stMetricValue"]')
     labels = page.locator('[data-testid="stMetricLabel"]').all_inner_texts()
@@ -111,7 +126,7 @@ def test_overview_draws_its_charts(server, page):
     settle(page)
     page.wait_for_selector(".js-plotly-plot .scatterlayer .trace")
     assert page.locator(".js-plotly-plot").count() == 2
-    assert page.locator(".js-plotly-plot .barlayer .point").count() >= 12
+    assert wait_count(page, ".js-plotly-plot .barlayer .point", 12) >= 12
     assert len(kpi_values(page)) == 11
     # Every tile measure of the catalog: the five feedback tiles in a row, the six complaint
     # tiles in the next (two rows, so that what changed is on the first screen).
@@ -201,8 +216,7 @@ def test_feedback_page_draws_the_spc_chart_and_breakdowns(server, page):
     assert page.get_by_text("Special cause: improvement (higher)").is_visible()
     assert page.get_by_text("months above the mean from Jun 2025").first.is_visible()
     # Improvement points are drawn in the MDC blue.
-    blue = page.locator('.js-plotly-plot path.point[style*="rgb(0, 114, 178)"]')
-    assert blue.count() >= 10
+    assert wait_count(page, '.js-plotly-plot path.point[style*="rgb(0, 114, 178)"]', 10) >= 10
     shot(page, "feedback")
     page.get_by_role("tab", name="Age band").click()
     settle(page)

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.test_browser import browser, server, settle, shot  # noqa: F401 - fixtures
+from tests.test_browser import browser, server, settle, shot, wait_count  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.browser
 
@@ -152,7 +152,7 @@ def test_complaint_tiles_fit_at_1440(server, browser):  # noqa: F811
         cut = page.evaluate(TRUNCATED_LABELS)
         assert not cut, f"truncated tile labels: {cut}"
         # The change since the previous period, as on the Overview.
-        assert page.locator('[data-testid="stMetricDelta"]').count() >= 4
+        assert wait_count(page, '[data-testid="stMetricDelta"]', 4) >= 4
         shot(page, "defects-complaints-1440")
 
 
