@@ -283,8 +283,13 @@ class SpcResult:
     chart_type: str  # "xmr" or "p"
     variation: str | None  # None when there are no points
     assurance: str | None
-    signals: tuple[str, ...]
+    runs: tuple[spc.SignalRun, ...]  # each special cause, newest first
     hidden_periods: int
+
+    @property
+    def signals(self) -> tuple[str, ...]:
+        """Each special cause in words, newest first."""
+        return tuple(run.text for run in self.runs)
 
 
 def spc_trend(
@@ -300,9 +305,11 @@ def spc_trend(
 ) -> SpcResult:
     """The measure per whole period in the range, checked by SPC.
 
-    Periods that the small-number rule hides (a rate from fewer than 10) are left out of the
-    chart and counted in ``hidden_periods``; a count chart with any period of 1-7 is not drawn
-    at all (its limits from the other periods would mislead), and every period counts as hidden.
+    With ``start`` or ``end`` None, every period of ``values`` is kept (the caller has kept
+    the whole periods already). Periods that the small-number rule hides (a rate from fewer
+    than 10) are left out of the chart and counted in ``hidden_periods``; a count chart with
+    any period of 1-7 is not drawn at all (its limits from the other periods would mislead),
+    and every period counts as hidden.
     """
     if chart_type not in ("xmr", "p"):
         raise PtxError("chart_type must be 'xmr' or 'p'.")
@@ -332,9 +339,7 @@ def spc_trend(
         chart_type=chart_type,
         variation=spc.variation_icon(chart, options) if len(chart) else None,
         assurance=spc.assurance_icon(chart, options) if len(chart) else None,
-        signals=tuple(spc.signal_sentences(chart, options, period_name=period))
-        if len(chart)
-        else (),
+        runs=tuple(spc.signal_runs(chart, options, period_name=period)) if len(chart) else (),
         hidden_periods=int(hide.sum()),
     )
 

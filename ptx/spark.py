@@ -225,7 +225,11 @@ def publish(
     Returns the tables published."""
     import duckdb
 
-    duck = duckdb.connect(str(staging), read_only=True)
+    from ptx.store import duckdb_write_config  # the store registers this module's dialect
+
+    # Writing Parquet partitioned by month holds a buffer per partition: under the writers'
+    # memory limit, as the staging file was written.
+    duck = duckdb.connect(str(staging), read_only=True, config=duckdb_write_config())
     try:
         tables = {
             name: [

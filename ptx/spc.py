@@ -120,8 +120,10 @@ def _check(frame: pd.DataFrame, needed: tuple[str, ...]) -> pd.DataFrame:
         raise PtxError(f"The SPC series needs column(s) {', '.join(missing)}.")
     if frame["period"].duplicated().any():
         raise PtxError("The SPC series has more than one value for a period; aggregate first.")
-    frame = frame.sort_values("period").reset_index(drop=True)
-    if frame[list(needed[1:])].isna().any().any():
+    if not frame["period"].is_monotonic_increasing:
+        frame = frame.sort_values("period")
+    frame = frame.reset_index(drop=True)
+    if any(frame[c].isna().to_numpy().any() for c in needed[1:]):
         raise PtxError("The SPC series has empty values; drop or fill those periods first.")
     return frame
 
@@ -172,17 +174,22 @@ def two_in_three_flags(beyond: np.ndarray, side: np.ndarray) -> np.ndarray:
     return flags
 
 
-def _apply_rules(out: pd.DataFrame, options: SpcOptions) -> pd.DataFrame:
-    """Rule flags and point types, per segment, from value and limit columns."""
-    y = out["value"].to_numpy(float)
-    mean = out["mean"].to_numpy(float)
+def _chart(
+    period: pd.Series,
+    y: np.ndarray,
+    segments: np.ndarray,
+    limits: dict[str, np.ndarray],
+    options: SpcOptions,
+) -> pd.DataFrame:
+    """The chart frame (:data:`COLUMNS`): values, limits, and each rule's flags and point type,
+    the rules applied per segment."""
+    mean = limits["mean"]
     side = np.sign(y - mean)
-    outside = (y > out["upl"].to_numpy(float)) | (y < out["lpl"].to_numpy(float))
-    beyond_2 = (y > out["upper_2sigma"].to_numpy(float)) | (y < out["lower_2sigma"].to_numpy(float))
+    outside = (y > limits["upl"]) | (y < limits["lpl"])
+    beyond_2 = (y > limits["upper_2sigma"]) | (y < limits["lower_2sigma"])
     if not options.two_in_three_counts_outside:
         beyond_2 &= ~outside
     shift, trend, two_in_three, trial = (np.zeros(len(y), dtype=bool) for _ in range(4))
-    segments = out["segment"].to_numpy()
     for seg_id in np.unique(segments):  # the rules never look across a rebase
         rows = np.flatnonzero(segments == seg_id)
         shift[rows] = shift_flags(side[rows], options.shift_length)
@@ -200,7 +207,11 @@ def _apply_rules(out: pd.DataFrame, options: SpcOptions) -> pd.DataFrame:
             np.where(side == direction, "special_cause_improvement", "special_cause_concern"),
         ),
     )
-    flags = {
+    columns = {
+        "period": period.to_numpy(),
+        "value": y,
+        "segment": segments,
+        **limits,
         "outside_limits": outside,
         "shift": shift,
         "trend": trend,
@@ -209,7 +220,7 @@ def _apply_rules(out: pd.DataFrame, options: SpcOptions) -> pd.DataFrame:
         "point_type": types,
         "trial_limits": trial,
     }
-    return out.assign(**flags)[COLUMNS]
+    return pd.DataFrame({c: columns[c] for c in COLUMNS})
 
 
 def xmr(series: pd.DataFrame, options: SpcOptions = SpcOptions()) -> pd.DataFrame:
@@ -255,8 +266,7 @@ def xmr(series: pd.DataFrame, options: SpcOptions = SpcOptions()) -> pd.DataFram
         limits["upl"][rows] = mean + LIMIT * amr
         limits["lower_2sigma"][rows] = mean - LIMIT_CLOSE * amr
         limits["upper_2sigma"][rows] = mean + LIMIT_CLOSE * amr
-    out = pd.DataFrame({"period": frame["period"], "value": y, "segment": segments, **limits})
-    return _apply_rules(out, options)
+    return _chart(frame["period"], y, segments, limits, options)
 
 
 def p_chart(series: pd.DataFrame, options: SpcOptions = SpcOptions()) -> pd.DataFrame:
@@ -290,9 +300,7 @@ def p_chart(series: pd.DataFrame, options: SpcOptions = SpcOptions()) -> pd.Data
         limits["upl"][rows] = 100 * np.clip(p + 3 * sigma, 0, 1)
         limits["lower_2sigma"][rows] = 100 * np.clip(p - 2 * sigma, 0, 1)
         limits["upper_2sigma"][rows] = 100 * np.clip(p + 2 * sigma, 0, 1)
-    value = 100 * numerator / n
-    out = pd.DataFrame({"period": frame["period"], "value": value, "segment": segments, **limits})
-    return _apply_rules(out, options)
+    return _chart(frame["period"], 100 * numerator / n, segments, limits, options)
 
 
 def variation_icon(chart: pd.DataFrame, options: SpcOptions) -> str:

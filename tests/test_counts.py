@@ -44,6 +44,30 @@ def test_only_the_inputs_asked_for_are_queried(tiny):
     assert len(both) == 1
 
 
+def test_episodes_and_eligible_over_whole_months_are_one_statement(tiny):
+    query.departments(tiny)
+    as_of = date(2025, 2, 28)
+    frames: dict[str, pd.DataFrame] = {}
+
+    def fetched(f, inputs) -> list[str]:
+        frames.clear()
+        run = lambda: frames.update(counts.fetch(tiny, inputs, f, as_of, ["month"]))  # noqa: E731
+        return _statements(tiny, run)
+
+    whole = ptx.Filters(date(2025, 1, 1), date(2025, 2, 28))
+    # Responses in the eligible months, and one statement for episodes and eligible patients.
+    assert len(fetched(whole, ("activity", "eligible"))) == 2
+    both = dict(frames)
+    assert len(fetched(whole, ("activity",))) == 1
+    pd.testing.assert_frame_equal(both["activity"], frames["activity"])
+    pd.testing.assert_frame_equal(both["activity"], both["eligible"])
+    # Part months: the eligible counts cover the whole months inside, the episodes every month.
+    part = ptx.Filters(date(2025, 1, 16), date(2025, 2, 28))
+    assert len(fetched(part, ("activity", "eligible"))) == 3
+    months = {k: pd.to_datetime(frame["month"]).dt.month.tolist() for k, frame in frames.items()}
+    assert 1 in months["activity"] and 1 not in months["eligible"]
+
+
 def test_period_activity_counts_every_month_overlapping_each_window(tiny):
     f = ptx.Filters(date(2025, 1, 16), date(2025, 2, 14)).with_previous()
     frames = counts.fetch(tiny, ("activity",), f, date(2025, 2, 14), ("period",))

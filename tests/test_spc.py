@@ -217,6 +217,15 @@ def test_bad_series():
         )
 
 
+def test_periods_out_of_order_are_charted_in_order():
+    values = [10.0, 12.0, 11.0, 13.0, 30.0, 12.0]
+    ordered = spc.xmr(series(values))
+    shuffled = series(values).iloc[[3, 0, 5, 1, 4, 2]].set_index(pd.Index([7, 1, 9, 2, 8, 5]))
+    pd.testing.assert_frame_equal(spc.xmr(shuffled), ordered)
+    counts = series(values).rename(columns={"value": "numerator"}).assign(denominator=40)
+    pd.testing.assert_frame_equal(spc.p_chart(counts.iloc[::-1]), spc.p_chart(counts))
+
+
 values_strategy = st.lists(st.floats(-1e3, 1e3, allow_nan=False), min_size=2, max_size=30)
 FLAGS = ["outside_limits", "shift", "trend", "two_in_three", "special_cause", "point_type"]
 

@@ -229,3 +229,28 @@ def test_normalise_url(url, expected):
     assert normalise_url(url) == expected
     parsed = sa.engine.make_url(normalise_url(url))
     assert parsed.render_as_string(hide_password=False) == expected
+
+
+def test_duckdb_writes_under_its_memory_limit_spilling_to_disk(tmp_path, monkeypatch):
+    """A build bigger than DuckDB's memory limit sorts on disk and gives the same file: the
+    default limit (80 % of the machine) let a 100-million-response build be killed for memory."""
+    import duckdb
+
+    from ptx import demo, store
+
+    monkeypatch.delenv("PTX_DUCKDB_MEMORY", raising=False)
+    assert store.duckdb_write_config() == {"memory_limit": f"{store._memory_mb() // 2}MB"}
+    demo.write_demo(tmp_path / "roomy.duckdb", rows=300_000)
+    monkeypatch.setenv("PTX_DUCKDB_MEMORY", "64MB")
+    writer = Writer(tmp_path / "probe.duckdb", ("departments",))
+    limit = writer._duck.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    writer.discard()
+    assert limit == "61.0 MiB"  # 64,000,000 bytes
+    demo.write_demo(tmp_path / "tight.duckdb", rows=300_000)
+    tables = ("feedback", "feedback_answers", "complaints")
+    read = {}
+    for name in ("roomy", "tight"):
+        with duckdb.connect(str(tmp_path / f"{name}.duckdb"), read_only=True) as conn:
+            read[name] = {t: conn.sql(f"SELECT * FROM {t}").df() for t in tables}
+    for t in tables:
+        pd.testing.assert_frame_equal(read["tight"][t], read["roomy"][t])  # rows in one order

@@ -27,7 +27,7 @@ from ptx.api._common import dates, department_names, readable, rule_for
 from ptx.catalog import Measure, measures_for
 from ptx.disclosure import Disclosure
 from ptx.icons import Icon
-from ptx.measures import SERIES_COLUMNS, evaluate, spc_trend, with_period
+from ptx.measures import SERIES_COLUMNS, evaluate, spc_trend, whole_periods, with_period
 from ptx.query import Filters
 from ptx.sources import Source
 
@@ -242,20 +242,27 @@ def what_changed(
     by_period = {name: with_period(frame, "month") for name, frame in frames.items()}
     charts = {}  # (department id or None, measure key) -> (SPC result, options)
     for key, m in chosen.items():
-        values = {None: evaluate(m, by_period, ["period"], settings)}
+        # Every chart covers the same months: keep the whole ones once, for all of them.
+        view_values = whole_periods(
+            evaluate(m, by_period, ["period"], settings), start, view.end, "month"
+        )
+        values = {None: view_values[SERIES_COLUMNS]}
         if departments and one is None:  # each department's series too, in one evaluation
             per_department = evaluate(m, by_period, ["department_id", "period"], settings)
-            for dep, part in per_department.groupby("department_id", sort=False):
-                values[dep] = part.drop(columns="department_id").reset_index(drop=True)
+            per_department = whole_periods(per_department, start, view.end, "month")
+            columns = per_department[SERIES_COLUMNS]
+            groups = per_department.groupby("department_id", sort=False).indices
+            for dep in pd.unique(per_department["department_id"]):
+                values[dep] = columns.take(groups[dep]).reset_index(drop=True)
         for dep, series_values in values.items():
             target = targets.for_view(key, (names[dep],) if dep else view_names)
             options = spc.SpcOptions(improvement=m.direction, target=target)
             result = spc_trend(
                 m,
-                series_values[SERIES_COLUMNS],
+                series_values,
                 period="month",
-                start=start,
-                end=view.end,
+                start=None,  # whole months only, kept above
+                end=None,
                 options=options,
                 chart_type=chart_type(m),
                 rule=rule,
@@ -288,7 +295,7 @@ def what_changed(
         if dep is None and len(ids) > 1 and chart.empty:
             continue
         periods = pd.to_datetime(chart["period"]).dt.date.to_numpy() if len(chart) else []
-        recent = [r for r in spc.signal_runs(chart, options) if periods[r.last] >= since]
+        recent = [r for r in result.runs if periods[r.last] >= since]
         if not recent:
             continue
         run = min(recent, key=lambda r: (-spc.RULE_WEIGHT[r.rule], -_strength(chart, r.last)))
