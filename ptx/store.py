@@ -213,7 +213,7 @@ class Writer:
             with engine.begin() as conn:
                 record_reasons(conn, self._checked_tables(), latest=self.latest)
                 build_summaries(conn, self._checked_tables())
-                self._index_comments(conn)
+            self._index_comments(engine)
             with engine.connect() as conn:
                 conn.exec_driver_sql("CHECKPOINT")
             engine.dispose()
@@ -229,23 +229,26 @@ class Writer:
             with self._engine.begin() as conn:
                 record_reasons(conn, self._checked_tables(), latest=self.latest)
                 build_summaries(conn, self._checked_tables())
-                self._index_comments(conn)
                 for name, cols in RECOMMENDED_INDEXES.items():
                     if name in self.tables:
                         table = self._meta.tables[name]
                         sa.Index(f"ix_{name}", *[table.c[c] for c in cols]).create(conn)
+            self._index_comments(self._engine)
             if self.kind == "postgresql":
                 # The verdicts were written as updates: reclaim the old row versions.
                 with self._engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                     conn.exec_driver_sql("VACUUM ANALYZE")
             self._engine.dispose()
 
-    def _index_comments(self, conn: sa.Connection) -> None:
-        """Tag the comments once, beside them (see :mod:`ptx.comments`)."""
+    def _index_comments(self, engine: sa.Engine) -> None:
+        """Tag the comments once, beside them (see :mod:`ptx.comments`), committed batch by
+        batch."""
         if "feedback" in self._checked_tables():
             from ptx.comments import build_index  # it reads sources, which import this module
 
-            build_index(conn, self.tagger)
+            with engine.connect() as conn:
+                build_index(conn, self.tagger, commit=True)
+                conn.commit()
 
     def discard(self) -> None:
         """Give up a write that failed part way: close what is open (the caller removes the

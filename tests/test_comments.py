@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import shutil
 import sqlite3
+from datetime import date
 
 import pandas as pd
 import pytest
@@ -11,7 +13,7 @@ import sqlalchemy as sa
 
 import ptx
 from ptx.api.comments import rating_text, segments
-from ptx.comments import MAX_PAGE_SIZE, comment_index, search_terms
+from ptx.comments import MAX_PAGE_SIZE, comment_index, read_batches, search_terms
 from tests.builders import DEPARTMENTS, feedback_rows, write_source
 from tests.conftest import open_location
 
@@ -38,6 +40,44 @@ def test_the_source_ptx_wrote_holds_the_index(demo):
     assert found.total == _commented(demo) > 1000
     assert sum(found.by_sentiment.values()) == found.total
     assert set(found.by_sentiment) <= {"positive", "neutral", "negative"}
+
+
+def test_read_batches_are_whole_days_of_one_department_within_the_limit():
+    d = [date(2025, 1, day) for day in range(1, 6)]
+    counts = [("a", d[0], 3), ("a", d[1], 4), ("a", d[2], 9), ("a", d[3], 1), ("b", d[0], 2)]
+    assert list(read_batches(counts, 8)) == [
+        ("a", d[0], d[1]),  # 7 rows; the next day would make 16
+        ("a", d[2], d[2]),  # a day above the limit is read on its own
+        ("a", d[3], d[3]),
+        ("b", d[0], d[0]),  # a new department starts a new batch
+    ]
+    assert list(read_batches([], 8)) == []
+
+
+def test_the_index_built_in_small_batches_is_the_same(demo, demo_duckdb, tmp_path, monkeypatch):
+    """Built in batches of a few days, the index holds every comment and theme of one built
+    a department at a time (the way it was built before batches)."""
+    module = importlib.import_module("ptx.comments")  # ptx.comments is also a facade function
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(demo_duckdb, copy)
+    monkeypatch.setattr(module, "READ", 500)
+    engine = sa.create_engine(f"duckdb:///{copy}")
+    with engine.begin() as conn:
+        module.build_index(conn)
+    tables = ("_ptx_comments", "_ptx_comment_themes")
+    read = {}
+    for name, e in (("batched", engine), ("whole", demo.engine)):
+        with e.connect() as conn:
+            read[name] = {
+                t: pd.read_sql_query(sa.text(f"SELECT * FROM {t}"), conn)
+                .sort_values(["feedback_id", *(["theme"] if "themes" in t else [])])
+                .reset_index(drop=True)
+                for t in tables
+            }
+    engine.dispose()
+    for t in tables:
+        assert len(read["batched"][t]) > 1000
+        pd.testing.assert_frame_equal(read["batched"][t], read["whole"][t])
 
 
 def test_a_page_is_newest_first_bounded_and_masked(demo):
