@@ -107,7 +107,7 @@ def build_summaries(conn: sa.Connection, tables: tuple[str, ...]) -> None:
             sa.Index(f"ix{summary.name}", table.c.department_id, table.c.received_date).create(conn)
 
 
-def _has_unchecked(conn: sa.Connection, table) -> bool:
+def has_unchecked(conn: sa.Connection, table) -> bool:
     """Whether any row of the table has no stored verdict (added after ptx wrote it)."""
     first = sa.select(sa.literal(1)).where(table.c[REASON_COLUMN].is_(None)).limit(1)
     return conn.execute(first).first() is not None
@@ -123,7 +123,7 @@ def usable_summaries(conn: sa.Connection, source_tables: dict, present: set[str]
         if summary.name not in present or not all(s in source_tables for s in summary.sources):
             continue
         complete = all(
-            REASON_COLUMN in source_tables[name].c and not _has_unchecked(conn, source_tables[name])
+            REASON_COLUMN in source_tables[name].c and not has_unchecked(conn, source_tables[name])
             for name in summary.sources
         )
         if complete:

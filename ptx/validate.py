@@ -28,14 +28,18 @@ from ptx.ingest import (
 from ptx.rules import REASON_COLUMN, VALID, reason_expression
 from ptx.schema import KO41A_SUBJECTS, TABLES
 from ptx.sources import Source
+from ptx.summaries import has_unchecked
 
 QUARANTINE_LIST_LIMIT = 10_000
 HIDDEN = ("_reason", REASON_COLUMN)  # not part of a listed row's data
 
 
 def _rules_and_verdict(source: Source, name: str):
-    """(the rules' reason expression, the stored verdict column or None)."""
+    """(the rules' reason expression, the stored verdict column or None); the rules are None
+    when every row has its stored verdict (see :func:`all_checked`)."""
     t = source.table(name).c
+    if all_checked(source, name):
+        return None, t[REASON_COLUMN]
     live = reason_expression(
         name,
         t,
@@ -44,6 +48,23 @@ def _rules_and_verdict(source: Source, name: str):
         feedback=source.table("feedback").c,
     )
     return live, t.get(REASON_COLUMN)
+
+
+def all_checked(source: Source, name: str) -> bool:
+    """Whether every row of ``name`` has the verdict ptx stored when it wrote the table (no row
+    added since by another tool). Then the stored verdicts alone say which rows are valid, and
+    no statement evaluates the rules, whose duplicate and reference checks read the whole table
+    whatever the filters (at 10 million complaints, most of a department's query). Asked once
+    per open source and table, like the summaries' completeness (see ptx.summaries)."""
+
+    def ask() -> bool:
+        table = source.table(name)
+        if REASON_COLUMN not in table.c:
+            return False
+        with source.engine.connect() as conn:
+            return not has_unchecked(conn, table)
+
+    return source.remember(("all_checked", name), ask)
 
 
 def quarantine_reason(source: Source, name: str) -> sa.ColumnElement:
@@ -57,6 +78,8 @@ def quarantine_reason(source: Source, name: str) -> sa.ColumnElement:
         live, stored = _rules_and_verdict(source, name)
         if stored is None:
             return live
+        if live is None:
+            return sa.case((stored == VALID, sa.null()), else_=stored)
         return sa.case((stored == VALID, sa.null()), (stored.is_(None), live), else_=stored)
 
     return source.remember(("quarantine_reason", name), make)
@@ -70,6 +93,8 @@ def valid(source: Source, name: str) -> sa.ColumnElement:
         live, stored = _rules_and_verdict(source, name)
         if stored is None:
             return live.is_(None)
+        if live is None:
+            return stored == VALID
         # The stored verdict first: the rules run only for rows that have none.
         return sa.or_(stored == VALID, sa.and_(stored.is_(None), live.is_(None)))
 

@@ -8,13 +8,17 @@ import sqlalchemy as sa
 
 import ptx
 from ptx import counts, query, timing
+from ptx.validate import valid
 from tests.builders import write_source
 from tests.conftest import open_location
 
 
 @pytest.fixture()
 def tiny(tmp_path):
-    return open_location(write_source(tmp_path / "s.duckdb"))
+    source = open_location(write_source(tmp_path / "s.duckdb"))
+    for table in source.tables:  # whether every row has its verdict: asked once per source
+        valid(source, table)
+    return source
 
 
 def _statements(source, run) -> list[str]:

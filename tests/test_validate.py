@@ -123,6 +123,41 @@ BAD_FEEDBACK = feedback_rows(
 )
 
 
+def test_with_every_verdict_stored_no_statement_evaluates_the_rules(tmp_path):
+    """The rules' duplicate and reference checks read the whole table whatever the filters (at
+    10 million responses, most of one department's complaint timing): while every row has its
+    stored verdict they are left out of the statements, and the counts do not change."""
+    import duckdb
+
+    from ptx import query
+    from ptx.validate import quarantine_reason, valid
+
+    def sql(expression) -> str:
+        return str(expression.compile(compile_kwargs={"literal_binds": True})).upper()
+
+    path = write_source(tmp_path / "s.duckdb", feedback=pd.concat([FEEDBACK, BAD_FEEDBACK]))
+    source = open_location(path)
+    for name in ("feedback", "complaints"):
+        assert "HAVING" not in sql(valid(source, name)), name
+        assert "HAVING" not in sql(quarantine_reason(source, name)), name
+    counted = query.feedback_counts(source, ptx.Filters(), by=("department_id",))
+    assert ptx.validation_report(source).quarantined == 3
+    source.dispose()
+    # A row added by another tool has no verdict: the source opened again checks the rules.
+    with duckdb.connect(path) as conn:
+        conn.execute(
+            "INSERT INTO feedback (feedback_id, received_date, department_id, channel, rating, "
+            "rating_scale) VALUES ('f99', DATE '2025-01-03', 'A1', 'FFT card', 9, 'fft5')"
+        )
+    again = open_location(path)
+    assert "HAVING" in sql(valid(again, "feedback"))
+    assert "HAVING" not in sql(valid(again, "complaints"))  # its rows all have verdicts
+    pd.testing.assert_frame_equal(
+        query.feedback_counts(again, ptx.Filters(), by=("department_id",)), counted
+    )
+    assert ptx.validation_report(again).quarantined == 4
+
+
 def test_stored_verdicts_equal_the_rules_and_later_rows_are_still_checked(tmp_path):
     """ptx stores each row's verdict when it writes a source; a copy without them (rules
     evaluated per query) must report and count the same, and a row added afterwards, which
