@@ -230,14 +230,10 @@ def build_index(conn: sa.Connection, tagger: Tagger | None = None, *, commit: bo
         .order_by(f.c.department_id, f.c.received_date)
     ).all()
 
-    def batches() -> Iterator[pd.DataFrame]:
-        for department, first, last in read_batches(day_counts, READ):
-            where = f.c.department_id == department, f.c.received_date.between(first, last)
-            chunk = rows_frame(conn, stmt.where(*where))
-            chunk["received_date"] = pd.to_datetime(chunk["received_date"]).dt.date
-            yield chunk
-
-    for batch in batches():
+    for department, first, last in read_batches(day_counts, READ):
+        where = f.c.department_id == department, f.c.received_date.between(first, last)
+        batch = rows_frame(conn, stmt.where(*where))
+        batch["received_date"] = pd.to_datetime(batch["received_date"]).dt.date
         _add(conn, tables, [batch], tagger)
         if commit:
             conn.commit()

@@ -28,7 +28,7 @@ from ptx.ingest import (
 from ptx.rules import REASON_COLUMN, VALID, reason_expression
 from ptx.schema import KO41A_SUBJECTS, TABLES
 from ptx.sources import Source
-from ptx.summaries import has_unchecked
+from ptx.summaries import SUMMARIES, has_unchecked
 
 QUARANTINE_LIST_LIMIT = 10_000
 HIDDEN = ("_reason", REASON_COLUMN)  # not part of a listed row's data
@@ -61,6 +61,8 @@ def all_checked(source: Source, name: str) -> bool:
         table = source.table(name)
         if REASON_COLUMN not in table.c:
             return False
+        if any(name in SUMMARIES[key].sources for key in source.summaries):
+            return True  # a usable summary was found complete when the source was opened
         with source.engine.connect() as conn:
             return not has_unchecked(conn, table)
 
