@@ -382,9 +382,17 @@ def search_terms(search: str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(t for t in terms if t))[:MAX_TERMS]
 
 
+# The LIKE patterns' escape character. Not a backslash: Spark SQL reads one in a string literal
+# as an escape, so ``ESCAPE '\\'`` does not parse there; ``!`` means nothing in any engine's
+# string literals.
+LIKE_ESCAPE = "!"
+
+
 def _like(term: str) -> str:
-    """A LIKE pattern that finds ``term`` anywhere, its own % and _ taken literally."""
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    """A LIKE pattern (escaped with LIKE_ESCAPE) that finds ``term`` anywhere, its own %, _ and
+    escape character taken literally."""
+    e = LIKE_ESCAPE
+    escaped = term.replace(e, e + e).replace("%", e + "%").replace("_", e + "_")
     return f"%{escaped}%"
 
 
@@ -425,12 +433,12 @@ def conditions(
     if choice.terms:
         if table is index.comments:
             text = sa.func.lower(t.comment)
-            conds += [text.like(_like(term), escape="\\") for term in choice.terms]
+            conds += [text.like(_like(term), escape=LIKE_ESCAPE) for term in choice.terms]
         else:  # the theme rows carry no text: those of the comments that match
             c = index.comments.c
             text = sa.func.lower(c.comment)
             found = sa.select(c.feedback_id).where(
-                *[text.like(_like(term), escape="\\") for term in choice.terms]
+                *[text.like(_like(term), escape=LIKE_ESCAPE) for term in choice.terms]
             )
             conds.append(t.feedback_id.in_(found))
     return conds

@@ -139,6 +139,17 @@ def test_search_finds_every_word_and_is_only_ever_a_parameter(demo):
     assert ptx.comments(demo).total == _commented(demo)  # the table is still there
 
 
+def test_wildcards_and_the_escape_character_are_searched_for_as_text(tmp_path):
+    texts = ["Sure 100% of the time!", "Ward a_b was fine", "Slash \\ here", "Nothing else"]
+    texts = [t for t in texts for _ in range(8)]  # eight of each: not suppressed
+    rows = [(f"f{i}", "2025-01-02", "A1", "FFT card", 1, "fft5") for i in range(len(texts))]
+    feedback = feedback_rows(rows).assign(comment=texts)
+    source = open_location(write_source(tmp_path / "marks.duckdb", feedback=feedback))
+    for search, want in [("100%", 8), ("time!", 8), ("!", 8), ("a_b", 8), ("\\", 8), ("_", 8)]:
+        assert ptx.comments(source, search=search).total == want, search
+    assert ptx.comments(source, search="%").total == 8  # only the comment with a % in it
+
+
 def test_the_sentiment_split_is_not_shown_when_a_part_is_hidden(demo, tmp_path):
     rows = [(f"f{i}", "2025-01-02", "A1", "FFT card", 1, "fft5") for i in range(15)]
     texts = ["Excellent, thank you"] * 12 + ["Awful and rude"] * 3

@@ -78,7 +78,19 @@ FACADE = {
     "complaint timing": lambda s: _timing_frame(ptx.complaint_timing(s, by="severity")),
     "department comparison": lambda s: ptx.compare_departments(s, "fft_pct_positive").to_frame(),
     "validation": lambda s: _validation_frame(ptx.validation_report(s)),
+    "comments searched": lambda s: _comments_frame(ptx.comments(s, search="parking expensive")),
+    "comments by theme": lambda s: _comments_frame(
+        ptx.comments(s, themes="staff_attitude", sentiment="negative")
+    ),
+    "theme trends": lambda s: ptx.theme_trends(s).to_frame(),
 }
+
+
+def _comments_frame(found) -> pd.DataFrame:
+    """One page of comments (newest first), with the matches counted by sentiment beside it."""
+    return found.to_frame().assign(
+        total=found.total, **{f"n_{k}": v for k, v in found.by_sentiment.items()}
+    )
 
 
 def _timing_frame(timing) -> pd.DataFrame:
