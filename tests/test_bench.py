@@ -200,3 +200,33 @@ def _published_once(spark_url, built, tmp_path, said):
     # built once: a second call reuses what Spark holds
     said.clear()
     assert _spark_source(spark_url, 2_000, tmp_path, said.append) == url and said == []
+
+
+def test_the_floor_app_draws_the_parts_asked_for_in_order(monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("PTX_FLOOR_PARTS", "filters,tiles,chart")
+    at = AppTest.from_file(str(ROOT / "bench" / "floor_app.py"), default_timeout=60).run()
+    assert not at.exception
+    assert len(at.sidebar.selectbox) == 3 and len(at.sidebar.date_input) == 1
+    assert len(at.sidebar.multiselect) == 1 and len(at.sidebar.toggle) == 1
+    assert len(at.metric) == 6
+    kinds = [node.type for node in at.main.children.values()]
+    assert kinds == ["flex_container", "plotly_chart"]  # the tiles' columns, then the chart
+    monkeypatch.delenv("PTX_FLOOR_PARTS")
+    alone = AppTest.from_file(str(ROOT / "bench" / "floor_app.py"), default_timeout=60).run()
+    assert [node.type for node in alone.main.children.values()] == ["plotly_chart"]
+    assert not alone.sidebar.children
+
+
+def test_a_page_that_shows_an_error_stops_the_timing():
+    """A statement that fails makes a page quick: the benchmark must say so, not time it (the
+    Comments search on Spark once failed in 50 ms and was reported as a timing)."""
+    from streamlit.testing.v1 import AppTest
+
+    from bench.app_timing import failed
+
+    shown = AppTest.from_string("import streamlit as st\nst.error('no such table')").run()
+    with pytest.raises(SystemExit, match="the Comments page showed an error: no such table"):
+        failed(shown, "the Comments page")
+    failed(AppTest.from_string("import streamlit as st\nst.write('fine')").run(), "a page")
