@@ -35,14 +35,14 @@ def _free_port() -> int:
 
 
 def start_server(
-    source: str | None = None, script: Path = ROOT / "dashboard.py", env: dict | None = None
+    source: str | None = None, script: Path = ROOT / "dashboard.py", extra_env: dict | None = None
 ) -> tuple[subprocess.Popen, str, float]:
     """``streamlit run dashboard.py`` (or another ``script``) on a free loopback port (on
-    ``source``, else PTX_SOURCE; ``env``: more environment variables); returns the process,
+    ``source``, else PTX_SOURCE; ``extra_env``: more environment variables); returns the process,
     its URL and the seconds until it answered its health check.
     Raises RuntimeError, with the server's output, when it does not start."""
     port = _free_port()
-    env = os.environ | (env or {}) | ({"PTX_SOURCE": str(source)} if source else {})
+    env = os.environ | (extra_env or {}) | ({"PTX_SOURCE": str(source)} if source else {})
     if source:
         env.pop("PTX_CONFIG", None)
     started = time.perf_counter()

@@ -25,7 +25,7 @@ from bench.browser_timing import (  # noqa: E402 - run as a script from the chec
     start_server,
     stop_server,
 )
-from bench.page_floor import _first_chart  # noqa: E402
+from bench.page_floor import first_chart  # noqa: E402
 
 VARIANTS = ("chart", "filters,chart", "chart,filters", "chart,tiles", "filters,tiles,chart")
 
@@ -41,13 +41,13 @@ def main(runs: int, variants: tuple[str, ...] = VARIANTS) -> dict[str, float]:
         try:
             for variant in variants:
                 servers[variant] = start_server(
-                    script=ROOT / "bench" / "floor_app.py", env={"PTX_FLOOR_PARTS": variant}
+                    script=ROOT / "bench" / "floor_app.py", extra_env={"PTX_FLOOR_PARTS": variant}
                 )
             for _, url, _ in servers.values():  # warm each server
-                _first_chart(browser, url)
+                first_chart(browser, url)
             for _ in range(runs):  # in turn, so that a noisy moment hits every variant
                 for variant, (_, url, _) in servers.items():
-                    times[variant].append(_first_chart(browser, url))
+                    times[variant].append(first_chart(browser, url))
         finally:
             for proc, _, _ in servers.values():
                 stop_server(proc)

@@ -39,7 +39,7 @@ PAGES = {
 VIEWPORT = {"width": 1920, "height": 1080}
 
 
-def _first_chart(browser, url: str) -> float:
+def first_chart(browser, url: str) -> float:
     context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
     page.set_default_timeout(600_000)
@@ -64,19 +64,19 @@ def main(runs: int) -> dict:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
         fresh_proc, fresh_url, _ = start_server()
         try:
-            fresh = _first_chart(browser, fresh_url)  # the Overview on a fresh server
+            fresh = first_chart(browser, fresh_url)  # the Overview on a fresh server
         finally:
             stop_server(fresh_proc)
         app, app_url, _ = start_server()
         floor, floor_url, _ = start_server(script=ROOT / "bench" / "floor_app.py")
         try:
             for path in ["", *PAGES.values()]:  # warm both servers
-                _first_chart(browser, f"{app_url}/{path}")
-            _first_chart(browser, floor_url)
+                first_chart(browser, f"{app_url}/{path}")
+            first_chart(browser, floor_url)
             for _ in range(runs):
-                times["floor"].append(_first_chart(browser, floor_url))
+                times["floor"].append(first_chart(browser, floor_url))
                 for name, path in PAGES.items():
-                    times[name].append(_first_chart(browser, f"{app_url}/{path}"))
+                    times[name].append(first_chart(browser, f"{app_url}/{path}"))
         finally:
             stop_server(app)
             stop_server(floor)

@@ -388,12 +388,13 @@ def search_terms(search: str | None) -> tuple[str, ...]:
 LIKE_ESCAPE = "!"
 
 
-def _like(term: str) -> str:
-    """A LIKE pattern (escaped with LIKE_ESCAPE) that finds ``term`` anywhere, its own %, _ and
+def _contains(comment: sa.ColumnElement, terms: Sequence[str]) -> list:
+    """Conditions that the lower-cased ``comment`` holds every term, each term's own %, _ and
     escape character taken literally."""
     e = LIKE_ESCAPE
-    escaped = term.replace(e, e + e).replace("%", e + "%").replace("_", e + "_")
-    return f"%{escaped}%"
+    literal = (term.replace(e, e + e).replace("%", e + "%").replace("_", e + "_") for term in terms)
+    text = sa.func.lower(comment)
+    return [text.like(f"%{pattern}%", escape=e) for pattern in literal]
 
 
 @dataclass(frozen=True)
@@ -432,14 +433,10 @@ def conditions(
         conds.append(t.feedback_id.in_(tagged))
     if choice.terms:
         if table is index.comments:
-            text = sa.func.lower(t.comment)
-            conds += [text.like(_like(term), escape=LIKE_ESCAPE) for term in choice.terms]
+            conds += _contains(t.comment, choice.terms)
         else:  # the theme rows carry no text: those of the comments that match
             c = index.comments.c
-            text = sa.func.lower(c.comment)
-            found = sa.select(c.feedback_id).where(
-                *[text.like(_like(term), escape=LIKE_ESCAPE) for term in choice.terms]
-            )
+            found = sa.select(c.feedback_id).where(*_contains(c.comment, choice.terms))
             conds.append(t.feedback_id.in_(found))
     return conds
 
